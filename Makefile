@@ -1,0 +1,34 @@
+# `make run` and `make test` do all setup on a fresh machine: they create .venv when missing and
+# install the project into it (again only when pyproject.toml changes).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.chalk-installed
+
+.PHONY: run test lint unit bench clean
+
+run: $(STAMP)
+	$(BIN)/chalk-policy plan --regions jp1,us2 --option 1 --encryption standard
+
+test: lint unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# --no-compile: the provider SDKs install about 10x faster; modules compile on first import instead.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,3 @@
+from chalk_policy.cli.main import main
+
+main()

@@ -1,0 +1,35 @@
+"""The one error type of the catalog layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a catalog file: where it is and what is allowed instead."""
+
+    file: str
+    path: str
+    """Where inside the file, e.g. ``regions[jp1].cidrs[2]``; empty for the whole file."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+
+
+class CatalogError(ValueError):
+    """Every problem found in a catalog (or overlay) file, reported together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(sorted(set(problems), key=lambda p: (p.file, p.path, p.message)))
+        count = len(self.problems)
+        head = f"{self.problems[0].file}: {count} problem{'s' if count != 1 else ''} in the catalog"
+        super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))
+
+    @property
+    def summary(self) -> str:
+        """One line for an operator: the first problem and how many more there are."""
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        return first if not more else f"{first} (and {more} more problem{'s' if more != 1 else ''})"

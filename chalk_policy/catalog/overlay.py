@@ -1,0 +1,107 @@
+"""Overlay files: add or override regions, ranges and hosts on top of a catalog.
+
+PTC may publish a new range before we release a new catalog. An overlay lets a platform team add it
+today without forking the catalog::
+
+    overlay: 1
+    version: "2026120101"          # the version the merged catalog reports (YYYYMMDDNN)
+    sources:                       # new source keys, if the overlay cites new pages
+      ptc-news: {url: https://example.com/notice, title: PTC notice}
+    regions:
+      - id: jp1                    # an existing region: patch it
+        add_cidrs:
+          - {cidr: 13.115.245.0/27, source: ptc-news, evidence: retrieved}
+        remove_cidrs: [54.65.63.192/26]
+      - id: kr1                    # a new region: give every region field
+        name: Korea
+        ...
+    hosts:                         # added, or replacing the entry with the same host (and path)
+      - {host: new.prod.look.vuforia.com, role: chalk-cloud, source: ptc-news, evidence: retrieved}
+    remove_hosts: [otc.prod.look.vuforia.com]
+
+The merged document is validated like any catalog, so an overlay cannot introduce overlaps or
+undefined sources.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from .errors import CatalogError, Problem
+from .loader import _translate
+from .models import Version, _Model
+
+
+class _RegionPatch(_Model):
+    model_config = ConfigDict(frozen=True, extra="allow")
+    id: StrictStr
+    add_cidrs: tuple[dict[str, Any], ...] = ()
+    remove_cidrs: tuple[StrictStr, ...] = ()
+
+
+class _Overlay(_Model):
+    overlay: StrictInt
+    version: Version
+    sources: dict[StrictStr, dict[str, Any]] = Field(default_factory=dict)
+    regions: tuple[_RegionPatch, ...] = ()
+    hosts: tuple[dict[str, Any], ...] = ()
+    remove_hosts: tuple[StrictStr, ...] = ()
+
+
+def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filename: str) -> dict[str, Any]:
+    """Return the base catalog document with the overlay applied (both as parsed YAML)."""
+    try:
+        overlay = _Overlay.model_validate(raw_overlay)
+    except ValidationError as exc:
+        raise CatalogError([_translate(e, raw_overlay, filename) for e in exc.errors(include_url=False)]) from None
+    problems: list[Problem] = []
+    if overlay.overlay != 1:
+        problems.append(Problem(filename, "overlay", f"{overlay.overlay!r} is not a supported overlay format; "
+                                                     "allowed: 1"))
+    merged = copy.deepcopy(dict(base))
+    merged["version"] = overlay.version
+    merged["sources"] = {**merged.get("sources", {}), **overlay.sources}
+
+    regions: list[dict[str, Any]] = merged.setdefault("regions", [])
+    by_id = {region.get("id"): region for region in regions}
+    for patch in overlay.regions:
+        fields = {"id": patch.id, **copy.deepcopy(patch.model_extra or {})}  # region fields replace the base's
+        target = by_id.get(patch.id)
+        if target is None:
+            if patch.remove_cidrs:
+                problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs",
+                                        f"region {patch.id!r} is not in the base catalog; allowed: "
+                                        f"{', '.join(sorted(str(k) for k in by_id))}"))
+            target = {**fields, "cidrs": list(fields.get("cidrs", []))}
+            regions.append(target)
+            by_id[patch.id] = target
+        else:
+            target.update(fields)
+        cidrs: list[Any] = target.setdefault("cidrs", [])
+        present = [c.get("cidr") if isinstance(c, dict) else None for c in cidrs]
+        for c_index, cidr in enumerate(patch.remove_cidrs):
+            if cidr not in present:
+                problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs[{c_index}]",
+                                        f"{cidr!r} is not a range of {patch.id}; allowed: "
+                                        f"{', '.join(str(p) for p in present)}"))
+        target["cidrs"] = [c for c, value in zip(cidrs, present) if value not in patch.remove_cidrs]
+        target["cidrs"].extend(copy.deepcopy(list(patch.add_cidrs)))
+
+    hosts: list[dict[str, Any]] = merged.setdefault("hosts", [])
+    known = [h.get("host") for h in hosts if isinstance(h, dict)]
+    for h_index, host in enumerate(overlay.remove_hosts):
+        if host not in known:
+            problems.append(Problem(filename, f"remove_hosts[{h_index}]",
+                                    f"{host!r} is not a host of the base catalog"))
+    hosts[:] = [h for h in hosts if not (isinstance(h, dict) and h.get("host") in overlay.remove_hosts)]
+    for entry in overlay.hosts:
+        key = (entry.get("host"), entry.get("path"))
+        hosts[:] = [h for h in hosts if (h.get("host"), h.get("path")) != key]
+        hosts.append(copy.deepcopy(entry))
+    if problems:
+        raise CatalogError(problems)
+    return merged

@@ -1,0 +1,1 @@
+"""The chalk-policy command line."""

@@ -1,0 +1,215 @@
+"""Turn (regions, port option, encryption) into the exact egress a firewall must allow.
+
+Pure functions over the catalog; no cloud, no Pulumi. The plan is the single source of truth that the
+cloud components, the policy pack and the CLI all read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import netaddr
+
+from ..catalog.models import SIGNALING_PORT, Catalog, Encryption, Evidence, Protocol, Region
+
+ALL = "all"
+
+
+class PlanError(ValueError):
+    """Settings the catalog cannot satisfy; the message lists the allowed values."""
+
+
+@dataclass(frozen=True, order=True)
+class PortRange:
+    from_port: int
+    to_port: int
+
+    def __str__(self) -> str:
+        return str(self.from_port) if self.from_port == self.to_port else f"{self.from_port}-{self.to_port}"
+
+    def covers(self, other: PortRange) -> bool:
+        return self.from_port <= other.from_port and other.to_port <= self.to_port
+
+
+@dataclass(frozen=True, order=True)
+class Destination:
+    """One destination CIDR (adjacent catalog ranges merged) and the regions it serves."""
+
+    cidr: str
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, order=True)
+class MediaRule:
+    """Allow ``protocol`` on ``ports`` to every destination."""
+
+    protocol: Protocol
+    ports: PortRange
+    destinations: tuple[Destination, ...]
+    twilio_documented: bool = True
+
+    @property
+    def cidrs(self) -> tuple[str, ...]:
+        return tuple(d.cidr for d in self.destinations)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted({region for d in self.destinations for region in d.regions}))
+
+
+@dataclass(frozen=True, order=True)
+class HostRule:
+    """Allow TCP 443 (HTTPS/WSS signaling) to a host name."""
+
+    host: str
+    regions: tuple[str, ...]
+    """The selected regions that need the host: all of them for global hosts."""
+    scope: str
+    """``global`` (every configuration needs it) or ``regional``."""
+    port: int = SIGNALING_PORT
+    protocol: Protocol = Protocol.TCP
+
+
+@dataclass(frozen=True)
+class Plan:
+    catalog_version: str
+    regions: tuple[str, ...]
+    option: int
+    encryption: Encryption
+    peer_to_peer: bool
+    """E2EE: clients on one network also send media directly to each other."""
+    media_rules: tuple[MediaRule, ...]
+    hosts: tuple[HostRule, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def destinations(self) -> tuple[Destination, ...]:
+        return self.media_rules[0].destinations if self.media_rules else ()
+
+    @property
+    def cidrs(self) -> tuple[str, ...]:
+        return tuple(d.cidr for d in self.destinations)
+
+    @property
+    def protocols(self) -> tuple[Protocol, ...]:
+        return tuple(sorted({rule.protocol for rule in self.media_rules}))
+
+    @property
+    def host_names(self) -> tuple[str, ...]:
+        return tuple(rule.host for rule in self.hosts)
+
+
+def resolve_regions(catalog: Catalog, regions: str | Iterable[str]) -> tuple[str, ...]:
+    """``"all"``, ``"jp1,us2"`` or ``["jp1", "us2"]`` -> sorted, unique, known region ids."""
+    parts = regions.split(",") if isinstance(regions, str) else [str(region) for region in regions]
+    items = [item.strip() for item in parts if item.strip()]
+    allowed = f"allowed: {ALL} or any of {', '.join(catalog.region_ids)}"
+    if not items:
+        raise PlanError(f"regions: no region given; {allowed}")
+    if ALL in items:
+        if len(items) > 1:
+            raise PlanError(f"regions: {ALL!r} cannot be combined with other regions; {allowed}")
+        return catalog.region_ids
+    unknown = sorted(set(items) - set(catalog.region_ids))
+    if unknown:
+        raise PlanError(f"regions: unknown region{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; {allowed}")
+    return tuple(sorted(set(items)))
+
+
+def resolve_option(catalog: Catalog, option: int | str) -> int:
+    allowed = ", ".join(str(o) for o in catalog.option_ids)
+    try:
+        value = int(option)
+    except (TypeError, ValueError):
+        raise PlanError(f"option: {option!r} is not a port option; allowed: {allowed}") from None
+    if isinstance(option, bool) or value not in catalog.option_ids or str(option).strip() != str(value):
+        raise PlanError(f"option: {option!r} is not a port option; allowed: {allowed}")
+    return value
+
+
+def resolve_encryption(catalog: Catalog, encryption: str | Encryption) -> Encryption:
+    allowed = ", ".join(catalog.encryption_ids)
+    value = encryption.value if isinstance(encryption, Encryption) else str(encryption).strip().lower()
+    if value not in catalog.encryption_ids:
+        raise PlanError(f"encryption: {encryption!r} is not an encryption mode; allowed: {allowed}")
+    return Encryption(value)
+
+
+def merge_destinations(catalog: Catalog, region_ids: Sequence[str]) -> tuple[Destination, ...]:
+    """The regions' ranges, adjacent ones merged (netaddr), each traced back to its regions."""
+    owned = [(entry.network, region_id) for region_id in region_ids for entry in catalog.region(region_id).cidrs]
+    merged = netaddr.cidr_merge([network for network, _ in owned])
+    return tuple(
+        Destination(str(network), tuple(sorted({region for net, region in owned if net in network})))
+        for network in sorted(merged)
+    )
+
+
+def plan(catalog: Catalog, regions: str | Iterable[str], option: int | str,
+         encryption: str | Encryption = Encryption.STANDARD) -> Plan:
+    """The egress the selected regions need under one port option and encryption mode."""
+    region_ids = resolve_regions(catalog, regions)
+    option_id = resolve_option(catalog, option)
+    mode = catalog.encryption_mode(resolve_encryption(catalog, encryption))
+    port_option = catalog.port_option(option_id)
+    destinations = merge_destinations(catalog, region_ids)
+    media_rules = tuple(sorted(
+        MediaRule(rule.protocol, PortRange(rule.from_port, rule.to_port), destinations, rule.twilio_documented)
+        for rule in port_option.rules
+    ))
+    return Plan(
+        catalog_version=catalog.version,
+        regions=region_ids,
+        option=option_id,
+        encryption=mode.id,
+        peer_to_peer=mode.peer_to_peer,
+        media_rules=media_rules,
+        hosts=_host_rules(catalog, region_ids),
+        notes=_notes(catalog, region_ids, option_id, mode.peer_to_peer),
+    )
+
+
+def _host_rules(catalog: Catalog, region_ids: tuple[str, ...]) -> tuple[HostRule, ...]:
+    rules = {host.host: HostRule(host.host, region_ids, "global") for host in catalog.hosts}
+    regional: dict[str, set[str]] = {}
+    for region_id in region_ids:
+        region = catalog.region(region_id)
+        regional.setdefault(region.media_host.host, set()).add(region_id)
+        if region.annotation_proxy is not None:
+            regional.setdefault(catalog.annotation_proxy(region.annotation_proxy.id).host, set()).add(region_id)
+    for host, needed_by in regional.items():
+        rules.setdefault(host, HostRule(host, tuple(sorted(needed_by)), "regional"))
+    return tuple(sorted(rules.values(), key=lambda rule: (rule.scope != "global", rule.host)))
+
+
+def _notes(catalog: Catalog, region_ids: tuple[str, ...], option_id: int, peer_to_peer: bool) -> tuple[str, ...]:
+    option = catalog.port_option(option_id)
+    notes: list[str] = []
+    if not option.recommended:
+        best = next((o.id for o in catalog.port_options if o.recommended), None)
+        notes.append(f"Option {option.id} ({option.name}) gives {option.quality} quality; "
+                     f"PTC recommends option {best}." if best is not None else f"Option {option.id}: {option.name}.")
+    undocumented = [f"{r.protocol.value.upper()} {r.ports}" for r in option.rules if not r.twilio_documented]
+    if undocumented:
+        notes.append(f"{', '.join(undocumented)}: listed by PTC, not in Twilio's documentation.")
+    if peer_to_peer:
+        notes.append("E2EE: clients on one network send media device to device, so peer-to-peer traffic between "
+                     "Chalk clients must be allowed; when a direct path is blocked, sessions relay through the "
+                     "same media ranges and ports.")
+    inferred = [rid for rid in region_ids if _uses_inferred(catalog.region(rid))]
+    if inferred:
+        notes.append(f"Inferred facts (not stated by a source) are used for: {', '.join(inferred)}; "
+                     "see `chalk-policy catalog show`.")
+    for region_id in region_ids:
+        notes.extend(f"{region_id}: {gap}." for gap in catalog.region(region_id).gaps)
+    if catalog.twilio_hosts:
+        hosts = sorted({h.host for h in catalog.twilio_hosts})
+        notes.append(f"Twilio also documents {', '.join(hosts)} (not on PTC's list); they use the same media "
+                     "ranges, which these rules already allow by address.")
+    return tuple(notes)
+
+
+def _uses_inferred(region: Region) -> bool:
+    facts = [region.media_host, *region.cidrs, *([region.annotation_proxy] if region.annotation_proxy else [])]
+    return any(fact.evidence is Evidence.INFERRED for fact in facts)
