@@ -102,7 +102,7 @@ def validate_catalog(raw: Mapping[str, Any], filename: str) -> Catalog:
     try:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_translate(error, raw, filename) for error in exc.errors(include_url=False))
+        problems.extend(_translate(error, raw, filename) for error in _real_errors(exc))
     if problems or catalog is None:
         raise CatalogError(problems)
     return catalog
@@ -117,7 +117,7 @@ def cross_check(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
         yield Problem(filename, "schema", f"{raw.get('schema')!r} is not a supported schema; allowed: 1")
     sources = raw.get("sources")
     defined = sorted(str(key) for key in sources) if isinstance(sources, dict) else []
-    for path, value in _walk_sources(raw):
+    for path, value in _walk_sources(raw) if defined else ():  # no sources at all is reported once, by pydantic
         if isinstance(value, str) and value not in defined:
             yield Problem(filename, path, f"{value!r} is not defined in 'sources'; defined: {', '.join(defined)}")
 
@@ -127,10 +127,10 @@ def cross_check(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
     yield from _duplicate_hosts(raw, filename)
 
     proxies = [entry.get("id") for entry in _entries(raw, "annotation_proxies")]
-    for region in _entries(raw, "regions"):
+    for r_index, region in enumerate(_entries(raw, "regions")):
         ref = region.get("annotation_proxy")
         if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref["id"] not in proxies:
-            yield Problem(filename, f"regions[{_label(region, 0)}].annotation_proxy.id",
+            yield Problem(filename, f"regions[{_label(region, r_index)}].annotation_proxy.id",
                           f"{ref['id']!r} is not an annotation proxy of this catalog; "
                           f"allowed: {', '.join(str(p) for p in proxies) or 'none defined'}")
     yield from _overlaps(raw, filename)
@@ -142,8 +142,9 @@ def _entries(raw: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
 
 
 def _label(entry: Mapping[str, Any], index: int) -> str:
+    """The entry's id where it has a string id; else its position (an integer id would read as a position)."""
     key = entry.get("id")
-    return str(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else str(index)
+    return key if isinstance(key, str) else str(index)
 
 
 def _duplicates(raw: Mapping[str, Any], filename: str, section: str, key: str, label: str) -> Iterator[Problem]:
@@ -172,7 +173,12 @@ def _duplicate_hosts(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]
 
 def _overlaps(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
     located: list[tuple[str, str, netaddr.IPNetwork]] = []
+    seen: set[str] = set()
     for r_index, region in enumerate(_entries(raw, "regions")):
+        if isinstance(region.get("id"), str):
+            if region["id"] in seen:
+                continue  # a duplicate region is reported as such, not as overlapping itself
+            seen.add(region["id"])
         cidrs = region.get("cidrs")
         for c_index, entry in enumerate(cidrs if isinstance(cidrs, list) else []):
             value = entry.get("cidr") if isinstance(entry, dict) else None
@@ -211,21 +217,28 @@ def _walk_sources(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 # --- pydantic errors in the catalog's own words -----------------------------------------------------
 
 
-def _translate(error: ErrorDetails, raw: Mapping[str, Any], filename: str) -> Problem:
+def _real_errors(exc: ValidationError) -> list[ErrorDetails]:
+    """Pydantic's errors, without "too short after validation" for a non-empty list whose items failed."""
+    return [error for error in exc.errors(include_url=False)
+            if not (error["type"] == "too_short" and isinstance(error.get("input"), (list, tuple))
+                    and len(error["input"]) > 0)]
+
+
+def _translate(error: ErrorDetails, raw: Mapping[str, Any], filename: str, root: type[BaseModel] = Catalog) -> Problem:
     loc = tuple(error["loc"])
     value = error.get("input")
     kind = error["type"]
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
+        allowed = _allowed_fields(loc[:-1], root)
         message = f"unknown field {loc[-1]!r}; allowed fields: {', '.join(allowed)}"
     elif kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_show(value)}"
     elif kind in ("enum", "literal_error"):
         expected = str(error.get("ctx", {}).get("expected", ""))
         message = f"{_show(value)} is not allowed; allowed: {expected.replace(' or ', ', ')}"
-    elif kind == "too_short":
+    elif kind in ("too_short", "string_too_short"):
         message = "must not be empty"
     elif kind == "value_error":
         message = str(error.get("ctx", {}).get("error", error["msg"]))
@@ -252,8 +265,8 @@ def render_path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     return ".".join(parts)
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    model: Any = Catalog
+def _allowed_fields(loc: tuple[Any, ...], root: type[BaseModel] = Catalog) -> list[str]:
+    model: Any = root
     for elem in loc:
         if isinstance(elem, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue

@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from .errors import CatalogError, Problem
-from .loader import _translate
+from .loader import _real_errors, _translate
 from .models import Version, _Model
 
 
@@ -57,7 +57,7 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
     try:
         overlay = _Overlay.model_validate(raw_overlay)
     except ValidationError as exc:
-        raise CatalogError([_translate(e, raw_overlay, filename) for e in exc.errors(include_url=False)]) from None
+        raise CatalogError([_translate(e, raw_overlay, filename, _Overlay) for e in _real_errors(exc)]) from None
     problems: list[Problem] = []
     if overlay.overlay != 1:
         problems.append(Problem(filename, "overlay", f"{overlay.overlay!r} is not a supported overlay format; "
@@ -71,6 +71,7 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
     for patch in overlay.regions:
         fields = {"id": patch.id, **copy.deepcopy(patch.model_extra or {})}  # region fields replace the base's
         target = by_id.get(patch.id)
+        in_base = target is not None
         if target is None:
             if patch.remove_cidrs:
                 problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs",
@@ -83,7 +84,7 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
             target.update(fields)
         cidrs: list[Any] = target.setdefault("cidrs", [])
         present = [c.get("cidr") if isinstance(c, dict) else None for c in cidrs]
-        for c_index, cidr in enumerate(patch.remove_cidrs):
+        for c_index, cidr in enumerate(patch.remove_cidrs if in_base else ()):
             if cidr not in present:
                 problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs[{c_index}]",
                                         f"{cidr!r} is not a range of {patch.id}; allowed: "

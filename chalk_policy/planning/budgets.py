@@ -18,8 +18,8 @@ from .plan import Plan, PlanError, PortRange
 AWS_DEFAULT_RULES_PER_GROUP = 60
 """AWS quota L-0EA8095F, "Inbound or outbound rules per security group" (adjustable)."""
 AWS_RESERVED_RULES = 2
-"""Slots kept free in the first group for the E2EE peer rule and the signaling rule, so that switching
-encryption or signaling mode never moves a media rule to another group."""
+"""Slots kept free in every group for the E2EE peer rule and the signaling rule (placed in the stack's
+first group, whichever shard that is), so switching encryption or signaling mode never moves a media rule."""
 
 AZURE_PRIORITY_MIN, AZURE_PRIORITY_MAX = 100, 4096
 AZURE_MAX_RULES = 1000
@@ -72,8 +72,8 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
     """Shard the plan's media rules over the fewest security groups the catalog needs.
 
     Stability first: each catalog range is assigned to a shard by first-fit over *all* catalog
-    ranges (ordered by region id, then address) with the same quota; a merged destination goes to the
-    shard of its first range. The assignment therefore does
+    ranges (ordered by region id, then address), given the quota and the option's number of port
+    rules; a merged destination goes to the shard of its first range. The assignment therefore does
     not depend on which regions a stack selects, so adding a region to a stack never moves an
     existing rule to another group. With the shipped catalog and the default quota, every selection
     fits in at most two groups; a small selection may use both.
@@ -90,7 +90,7 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
     for _, network in units:
         shard = next((i for i, room in enumerate(free) if room >= per_range), None)
         if shard is None:
-            free.append(quota - (AWS_RESERVED_RULES if not free else 0))
+            free.append(quota - AWS_RESERVED_RULES)
             shard = len(free) - 1
         free[shard] -= per_range
         shard_of.append((network, shard + 1))

@@ -187,7 +187,7 @@ def _notes(catalog: Catalog, region_ids: tuple[str, ...], option_id: int, peer_t
     option = catalog.port_option(option_id)
     notes: list[str] = []
     if not option.recommended:
-        best = next((o.id for o in catalog.port_options if o.recommended), None)
+        best = min((o.id for o in catalog.port_options if o.recommended), default=None)  # not file order
         notes.append(f"Option {option.id} ({option.name}) gives {option.quality} quality; "
                      f"PTC recommends option {best}." if best is not None else f"Option {option.id}: {option.name}.")
     undocumented = [f"{r.protocol.value.upper()} {r.ports}" for r in option.rules if not r.twilio_documented]

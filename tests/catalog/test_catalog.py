@@ -1,0 +1,453 @@
+"""The shipped catalog holds exactly the researched facts; overlays and diffs behave as documented."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalk_testkit import (
+    ALL_CIDRS,
+    GLOBAL_HOSTS,
+    REGION_IDS,
+    RESEARCH_CIDRS,
+    cidr_entry,
+    new_region,
+    option,
+    region,
+    shipped_raw,
+    write_yaml,
+)
+from pydantic import BaseModel
+
+from chalk_policy.catalog import (
+    Catalog,
+    CatalogError,
+    Change,
+    ChangeKind,
+    Encryption,
+    Evidence,
+    HostRole,
+    Protocol,
+    diff,
+    load_catalog,
+    validate_catalog,
+)
+from chalk_policy.catalog.loader import DEFAULT_CATALOG
+from chalk_policy.catalog.models import Sourced
+from chalk_policy.planning import plan
+
+PROXY_OF = {
+    "au1": "smartproxy-ap-southeast-1.prod.look.vuforia.com",
+    "br1": None,
+    "de1": "smartproxy-eu-west-1.prod.look.vuforia.com",
+    "ie1": "smartproxy-eu-west-1.prod.look.vuforia.com",
+    "in1": "smartproxy-ap-southeast-1.prod.look.vuforia.com",
+    "jp1": "smartproxy-ap-southeast-1.prod.look.vuforia.com",
+    "sg1": "smartproxy-ap-southeast-1.prod.look.vuforia.com",
+    "us1": "smartproxy-us-west-2.prod.look.vuforia.com",
+    "us2": "smartproxy-us-west-2.prod.look.vuforia.com",
+}
+NAMES = {"au1": "Australia", "br1": "Brazil", "de1": "Germany", "ie1": "Ireland", "in1": "India", "jp1": "Japan",
+         "sg1": "Singapore", "us1": "US East Coast", "us2": "US West Coast"}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def rules_of(catalog: Catalog, option_id: int) -> list[tuple[Protocol, int, int]]:
+    return [(r.protocol, r.from_port, r.to_port) for r in catalog.port_option(option_id).rules]
+
+
+# --- the shipped catalog ------------------------------------------------------------------------------
+
+
+def test_version_is_yyyymmddnn_with_a_real_date(catalog: Catalog) -> None:
+    assert re.fullmatch(r"\d{10}", catalog.version)
+    dt.date(int(catalog.version[:4]), int(catalog.version[4:6]), int(catalog.version[6:8]))
+    assert catalog.schema_version == 1
+
+
+def test_the_nine_twilio_regions_with_ptc_names(catalog: Catalog) -> None:
+    assert catalog.region_ids == REGION_IDS
+    assert {r.id: r.name for r in catalog.regions} == NAMES
+
+
+def test_media_ranges_are_exactly_the_researched_ones(catalog: Catalog) -> None:
+    assert {r.id: tuple(c.cidr for c in r.cidrs) for r in catalog.regions} == RESEARCH_CIDRS
+    assert sum(len(r.cidrs) for r in catalog.regions) == 29
+    assert {c.cidr for r in catalog.regions for c in r.cidrs} == ALL_CIDRS
+
+
+def test_japan_ranges_are_seed_facts_and_the_rest_come_from_twilio(catalog: Catalog) -> None:
+    for r in catalog.regions:
+        expected = ("ptc-av", Evidence.SEED) if r.id == "jp1" else ("twilio-video-ip", Evidence.RETRIEVED)
+        assert {(c.source, c.evidence) for c in r.cidrs} == {expected}, r.id
+
+
+def test_every_region_has_its_vss_media_host(catalog: Catalog) -> None:
+    assert {r.id: r.media_host.host for r in catalog.regions} == {rid: f"{rid}.vss.twilio.com" for rid in REGION_IDS}
+
+
+def test_annotation_proxies_per_region_inferred_except_the_japan_seed(catalog: Catalog) -> None:
+    hosts = {r.id: catalog.annotation_proxy(r.annotation_proxy.id).host if r.annotation_proxy else None
+             for r in catalog.regions}
+    assert hosts == PROXY_OF
+    evidence = {r.id: r.annotation_proxy.evidence for r in catalog.regions if r.annotation_proxy}
+    assert evidence == {rid: Evidence.SEED if rid == "jp1" else Evidence.INFERRED for rid in REGION_IDS if rid != "br1"}
+    assert [(p.id, p.area) for p in catalog.annotation_proxies] == [
+        ("eu-west-1", "Europe"), ("us-west-2", "North America"), ("ap-southeast-1", "Asia Pacific")]
+
+
+def test_brazil_has_no_annotation_proxy_and_says_so_as_a_gap(catalog: Catalog) -> None:
+    br1 = catalog.region("br1")
+    assert br1.annotation_proxy is None
+    assert br1.gaps == ("PTC lists no South America annotation proxy host",)
+    assert "PTC lists no South America (Brazil) annotation proxy host." in catalog.gaps
+    assert [r.id for r in catalog.regions if r.gaps] == ["br1"]
+
+
+def test_fourteen_host_entries_thirteen_distinct_names(catalog: Catalog) -> None:
+    assert [h.host for h in catalog.hosts] == list(GLOBAL_HOSTS)
+    assert len(catalog.hosts) == 14
+    assert len({h.host for h in catalog.hosts}) == 13
+    assert [(h.host, h.path) for h in catalog.hosts if h.path] == [("vuforiachalk.com", "/networktest")]
+
+
+def test_host_roles_follow_ptc_server_types(catalog: Catalog) -> None:
+    roles = {h.host: h.role for h in catalog.hosts}
+    assert roles["cognito-idp.us-west-2.amazonaws.com"] is HostRole.AUTHENTICATION
+    assert [h.host for h in catalog.hosts if h.role is HostRole.AUDIO_VIDEO] == [
+        "mobile-endpoint.twilio.com", "global.vss.twilio.com", "sdkgw.us1.twilio.com"]
+    assert sum(h.role is HostRole.CHALK_CLOUD for h in catalog.hosts) == 10
+
+
+def test_port_options_are_exactly_ptcs_three(catalog: Catalog) -> None:
+    udp, tcp = Protocol.UDP, Protocol.TCP
+    assert catalog.option_ids == (1, 2, 3)
+    assert rules_of(catalog, 1) == [(udp, 443, 443), (udp, 3478, 3478), (udp, 10000, 60000)]
+    assert rules_of(catalog, 2) == [(udp, 443, 443), (udp, 3478, 3478), (udp, 5349, 5349)]
+    assert rules_of(catalog, 3) == [(tcp, 443, 443), (tcp, 3478, 3478), (tcp, 5349, 5349)]
+    assert [o.id for o in catalog.port_options if o.recommended] == [1]
+    assert [o.quality for o in catalog.port_options] == ["best", "good", "lower"]
+
+
+def test_udp_443_and_5349_are_marked_as_not_in_twilios_documentation(catalog: Catalog) -> None:
+    undocumented = {(o.id, r.protocol.value, r.ports) for o in catalog.port_options for r in o.rules
+                    if not r.twilio_documented}
+    assert undocumented == {(1, "udp", "443"), (2, "udp", "443"), (2, "udp", "5349"), (3, "tcp", "5349")}
+
+
+def test_two_encryption_modes_and_only_e2ee_is_peer_to_peer(catalog: Catalog) -> None:
+    assert [(m.id, m.peer_to_peer) for m in catalog.encryption_modes] == [
+        (Encryption.STANDARD, False), (Encryption.E2EE, True)]
+    assert catalog.encryption_ids == ("e2ee", "standard")
+
+
+def sourced_facts(node: Any, path: str = "catalog") -> Iterator[tuple[str, Sourced]]:
+    if isinstance(node, Sourced):
+        yield path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from sourced_facts(getattr(node, name), f"{path}.{name}")
+    elif isinstance(node, (tuple, list)):
+        for index, item in enumerate(node):
+            yield from sourced_facts(item, f"{path}[{index}]")
+
+
+def test_every_fact_cites_a_defined_source_with_known_evidence(catalog: Catalog) -> None:
+    facts = list(sourced_facts(catalog))
+
+    # 3 options + 2 modes + 14 hosts + 3 twilio hosts + 3 proxies + 9 media hosts + 8 proxy refs + 29 ranges
+    assert len(facts) == 71
+    undefined = [(path, fact.source) for path, fact in facts if fact.source not in catalog.sources]
+    assert undefined == []
+    assert all(isinstance(fact.evidence, Evidence) for _, fact in facts)
+
+
+def test_every_evidence_value_in_the_yaml_is_in_the_evidence_enum() -> None:
+    def values(node: Any) -> Iterator[Any]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from [value] if key == "evidence" else values(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from values(item)
+
+    found = list(values(shipped_raw()))
+    assert len(found) == 71
+    assert set(found) <= {e.value for e in Evidence}
+
+
+def test_every_source_is_cited_and_has_an_url(catalog: Catalog) -> None:
+    cited = {fact.source for _, fact in sourced_facts(catalog)}
+    assert cited == set(catalog.sources) - {"ptc-netcfg", "twilio-nts-regions"}
+    assert all(s.url.startswith(("https://", "http://")) for s in catalog.sources.values())
+
+
+def test_loading_the_packaged_file_by_path_gives_the_same_catalog(catalog: Catalog) -> None:
+    path = Path(__file__).parents[2] / "chalk_policy" / "catalog" / "data" / DEFAULT_CATALOG
+    assert load_catalog(path) == catalog
+
+
+# --- overlays -----------------------------------------------------------------------------------------
+
+
+def overlay_file(tmp_path: Path, **body: Any) -> Path:
+    return write_yaml(tmp_path / "overlay.yaml", {"overlay": 1, "version": "2026120101", **body})
+
+
+def test_overlay_adds_a_range_to_a_region_and_sets_the_version(tmp_path: Path, catalog: Catalog) -> None:
+    path = overlay_file(tmp_path, regions=[{"id": "jp1", "add_cidrs": [cidr_entry("13.115.245.0/27", "ptc-av")]}])
+
+    merged = load_catalog(overlay=path)
+
+    assert merged.version == "2026120101"
+    assert [c.cidr for c in merged.region("jp1").cidrs] == [*RESEARCH_CIDRS["jp1"], "13.115.245.0/27"]
+    assert [r for r in merged.regions if r.id != "jp1"] == [r for r in catalog.regions if r.id != "jp1"]
+    assert merged.hosts == catalog.hosts
+
+
+def test_overlay_removes_a_range(tmp_path: Path) -> None:
+    path = overlay_file(tmp_path, regions=[{"id": "jp1", "remove_cidrs": ["54.65.63.192/26"]}])
+
+    merged = load_catalog(overlay=path)
+
+    assert [c.cidr for c in merged.region("jp1").cidrs] == ["13.115.244.0/27", "18.180.220.128/25"]
+
+
+def test_overlay_adds_a_new_region_citing_a_new_source(tmp_path: Path) -> None:
+    kr1 = new_region("kr1", ["10.20.0.0/24", "10.20.1.0/25"], proxy="ap-southeast-1", source="ptc-news")
+    path = overlay_file(tmp_path, sources={"ptc-news": {"url": "https://example.com/notice", "title": "PTC notice"}},
+                        regions=[kr1])
+
+    merged = load_catalog(overlay=path)
+
+    assert merged.region_ids == (*REGION_IDS[:6], "kr1", *REGION_IDS[6:])
+    assert merged.sources["ptc-news"].url == "https://example.com/notice"
+    assert [c.cidr for c in merged.region("kr1").cidrs] == ["10.20.0.0/24", "10.20.1.0/25"]
+    assert plan(merged, "kr1", 1).cidrs == ("10.20.0.0/24", "10.20.1.0/25")
+
+
+def test_overlay_replaces_adds_and_removes_hosts(tmp_path: Path, catalog: Catalog) -> None:
+    path = overlay_file(tmp_path, hosts=[
+        {"host": "otc.prod.look.vuforia.com", "role": "chalk-cloud", "source": "ptc-all", "evidence": "inferred",
+         "note": "replaced"},
+        {"host": "new.prod.look.vuforia.com", "role": "chalk-cloud", "source": "ptc-all", "evidence": "retrieved"},
+    ], remove_hosts=["switchboard.prod.look.vuforia.com"])
+
+    merged = load_catalog(overlay=path)
+
+    names = [h.host for h in merged.hosts]
+    assert "switchboard.prod.look.vuforia.com" not in names
+    assert names.count("otc.prod.look.vuforia.com") == 1
+    otc = next(h for h in merged.hosts if h.host == "otc.prod.look.vuforia.com")
+    assert (otc.evidence, otc.note) == (Evidence.INFERRED, "replaced")
+    assert "new.prod.look.vuforia.com" in names
+    assert len(merged.hosts) == len(catalog.hosts)  # one removed, one replaced in place of itself, one added
+
+
+def test_overlay_replacing_a_url_host_keeps_the_bare_host_entry(tmp_path: Path) -> None:
+    path = overlay_file(tmp_path, hosts=[{"host": "vuforiachalk.com", "path": "/networktest", "role": "chalk-cloud",
+                                          "source": "ptc-all", "evidence": "inferred"}])
+
+    merged = load_catalog(overlay=path)
+
+    entries = [(h.path, h.evidence) for h in merged.hosts if h.host == "vuforiachalk.com"]
+    assert sorted(entries, key=str) == sorted([(None, Evidence.RETRIEVED), ("/networktest", Evidence.INFERRED)],
+                                              key=str)
+
+
+def test_overlay_on_a_user_catalog_names_both_files_in_merged_problems(tmp_path: Path) -> None:
+    base = write_yaml(tmp_path / "base.yaml", shipped_raw())
+    path = overlay_file(tmp_path, regions=[{"id": "de1", "name": ["Germany"]}])
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(base, overlay=path)
+
+    assert caught.value.summary == f"{path} (merged onto {base}): regions[de1].name: expected a string, got a list"
+
+
+def overlay_problems(tmp_path: Path, body: dict[str, Any]) -> list[str]:
+    path = write_yaml(tmp_path / "ov.yaml", body)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(overlay=path)
+    return [str(p).replace(str(path), "ov.yaml") for p in caught.value.problems]
+
+
+OVERLAY_ERRORS = [
+    pytest.param({"overlay": 1, "version": "2026120101", "regions": [{"id": "zz1", "remove_cidrs": ["1.2.3.0/24"]}]},
+                 ["ov.yaml: regions[zz1].remove_cidrs: region 'zz1' is not in the base catalog; "
+                  "allowed: au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"],
+                 id="remove-from-unknown-region"),
+    pytest.param({"overlay": 1, "version": "2026120101", "regions": [{"id": "jp1", "remove_cidrs": ["1.2.3.0/24"]}]},
+                 ["ov.yaml: regions[jp1].remove_cidrs[0]: '1.2.3.0/24' is not a range of jp1; "
+                  "allowed: 13.115.244.0/27, 54.65.63.192/26, 18.180.220.128/25"],
+                 id="remove-absent-range"),
+    pytest.param({"overlay": 1, "version": "2026120101", "remove_hosts": ["nope.example.com"]},
+                 ["ov.yaml: remove_hosts[0]: 'nope.example.com' is not a host of the base catalog"],
+                 id="remove-absent-host"),
+    pytest.param({"overlay": 1, "version": "2026-12-01"},
+                 ["ov.yaml: version: '2026-12-01' is not a catalog version; allowed: YYYYMMDDNN, e.g. 2026112501"],
+                 id="bad-overlay-version"),
+    pytest.param({"overlay": 1},
+                 ["ov.yaml: version: required field is missing"],
+                 id="missing-overlay-version"),
+    pytest.param({"overlay": 2, "version": "2026120101"},
+                 ["ov.yaml: overlay: 2 is not a supported overlay format; allowed: 1"],
+                 id="unsupported-overlay-format"),
+    pytest.param({"overlay": 1, "version": "2026120101", "hostz": []},
+                 ["ov.yaml: hostz: unknown field 'hostz'; "
+                  "allowed fields: hosts, overlay, regions, remove_hosts, sources, version"],
+                 id="unknown-overlay-field-lists-overlay-fields"),
+    pytest.param({"overlay": 1, "version": "2026120101",
+                  "regions": [{"id": "jp1", "add_cidrs": [cidr_entry("54.244.51.128/25", "ptc-av")]}]},
+                 ["ov.yaml (merged onto chalk-catalog.yaml): regions[us2].cidrs[1]: '54.244.51.0/24' overlaps "
+                  "regions[jp1].cidrs[3] '54.244.51.128/25' (another region's range); "
+                  "allowed: each address in one range of one region"],
+                 id="overlay-introduces-overlap"),
+    pytest.param({"overlay": 1, "version": "2026120101",
+                  "regions": [{"id": "jp1", "add_cidrs": [cidr_entry("10.9.0.0/24", "ptc-news")]}]},
+                 ["ov.yaml (merged onto chalk-catalog.yaml): regions[jp1].cidrs[3].source: 'ptc-news' is not defined "
+                  "in 'sources'; defined: ptc-all, ptc-av, ptc-netcfg, ptc-region, twilio-nts-regions, "
+                  "twilio-video-ip"],
+                 id="overlay-cites-undefined-source"),
+    pytest.param({"overlay": 1, "version": "2026120101", "regions": [{"id": "kr1", "name": "Korea"}]},
+                 ["ov.yaml (merged onto chalk-catalog.yaml): regions[kr1].annotation_proxy: required field is missing",
+                  "ov.yaml (merged onto chalk-catalog.yaml): regions[kr1].cidrs: must not be empty",
+                  "ov.yaml (merged onto chalk-catalog.yaml): regions[kr1].media_host: required field is missing"],
+                 id="new-region-missing-fields"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), OVERLAY_ERRORS)
+def test_overlay_problems_name_the_overlay_file(tmp_path: Path, body: dict[str, Any], expected: list[str]) -> None:
+    assert overlay_problems(tmp_path, body) == expected
+
+
+def test_overlay_reports_all_its_own_problems_together(tmp_path: Path) -> None:
+    body = {"overlay": 1, "version": "2026120101",
+            "regions": [{"id": "zz1", "remove_cidrs": ["1.2.3.0/24"]}, {"id": "jp1", "remove_cidrs": ["1.2.3.0/24"]}],
+            "remove_hosts": ["nope.example.com"]}
+
+    assert overlay_problems(tmp_path, body) == [
+        "ov.yaml: regions[jp1].remove_cidrs[0]: '1.2.3.0/24' is not a range of jp1; "
+        "allowed: 13.115.244.0/27, 54.65.63.192/26, 18.180.220.128/25",
+        "ov.yaml: regions[zz1].remove_cidrs: region 'zz1' is not in the base catalog; "
+        "allowed: au1, br1, de1, ie1, in1, jp1, sg1, us1, us2",
+        "ov.yaml: remove_hosts[0]: 'nope.example.com' is not a host of the base catalog",
+    ]
+
+
+def test_a_broken_base_catalog_is_reported_before_the_overlay_is_applied(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    raw["version"] = "x"
+    base = write_yaml(tmp_path / "base.yaml", raw)
+    path = overlay_file(tmp_path)
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(base, overlay=path)
+
+    assert caught.value.summary == (f"{base}: version: 'x' is not a catalog version; "
+                                    "allowed: YYYYMMDDNN, e.g. 2026112501")
+
+
+# --- diff ---------------------------------------------------------------------------------------------
+
+
+def changed(mutate: Any, version: str = "2026120101") -> Catalog:
+    raw = shipped_raw()
+    raw["version"] = version
+    mutate(raw)
+    return validate_catalog(raw, "new.yaml")
+
+
+def test_diff_of_identical_catalogs_is_empty(catalog: Catalog) -> None:
+    result = diff(catalog, catalog)
+
+    assert (result.old_version, result.new_version, result.changes) == ("2026112501", "2026112501", ())
+    assert not result.has_removals
+
+
+def test_diff_lists_added_and_removed_ranges_per_region(catalog: Catalog) -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        region(raw, "jp1")["cidrs"].append(cidr_entry("13.115.245.0/27", "ptc-av"))
+        del region(raw, "us2")["cidrs"][1]
+
+    result = diff(catalog, changed(mutate))
+
+    assert result.new_version == "2026120101"
+    assert result.changes == (
+        Change("jp1", ChangeKind.ADDED_IP, "13.115.245.0/27"),
+        Change("us2", ChangeKind.REMOVED_IP, "54.244.51.0/24"),
+    )
+    assert result.has_removals
+
+
+def test_diff_with_only_additions_has_no_removals(catalog: Catalog) -> None:
+    result = diff(catalog, changed(lambda raw: region(raw, "br1")["cidrs"].append(cidr_entry("10.1.0.0/24"))))
+
+    assert result.changes == (Change("br1", ChangeKind.ADDED_IP, "10.1.0.0/24"),)
+    assert not result.has_removals
+
+
+def test_diff_names_a_new_region_with_its_ranges_and_hosts(catalog: Catalog) -> None:
+    new = changed(lambda raw: raw["regions"].append(new_region("kr1", ["10.1.0.0/24"], proxy="ap-southeast-1")))
+
+    assert diff(catalog, new).changes == (
+        Change("kr1", ChangeKind.ADDED_HOST, "kr1.vss.twilio.com", "new region"),
+        Change("kr1", ChangeKind.ADDED_HOST, "smartproxy-ap-southeast-1.prod.look.vuforia.com", "new region"),
+        Change("kr1", ChangeKind.ADDED_IP, "10.1.0.0/24", "new region"),
+    )
+
+
+def test_diff_names_a_removed_region_as_removals(catalog: Catalog) -> None:
+    new = changed(lambda raw: raw["regions"].remove(region(raw, "br1")))
+
+    result = diff(catalog, new)
+
+    assert result.changes == (
+        Change("br1", ChangeKind.REMOVED_HOST, "br1.vss.twilio.com", "region removed"),
+        *(Change("br1", ChangeKind.REMOVED_IP, cidr, "region removed") for cidr in sorted(RESEARCH_CIDRS["br1"])),
+    )
+    assert result.has_removals
+
+
+def test_diff_lists_regional_and_global_host_changes(catalog: Catalog) -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        region(raw, "us1")["annotation_proxy"]["id"] = "eu-west-1"
+        raw["hosts"] = [h for h in raw["hosts"] if h["host"] != "otc.prod.look.vuforia.com"]
+        raw["hosts"].append({"host": "new.prod.look.vuforia.com", "role": "chalk-cloud", "source": "ptc-all",
+                             "evidence": "retrieved"})
+
+    result = diff(catalog, changed(mutate))
+
+    assert result.changes == (
+        Change("global", ChangeKind.ADDED_HOST, "new.prod.look.vuforia.com"),
+        Change("global", ChangeKind.REMOVED_HOST, "otc.prod.look.vuforia.com"),
+        Change("us1", ChangeKind.ADDED_HOST, "smartproxy-eu-west-1.prod.look.vuforia.com"),
+        Change("us1", ChangeKind.REMOVED_HOST, "smartproxy-us-west-2.prod.look.vuforia.com"),
+    )
+    assert result.has_removals
+
+
+def test_diff_shows_a_changed_port_option_before_and_after(catalog: Catalog) -> None:
+    result = diff(catalog, changed(lambda raw: option(raw, 2)["rules"][2].update(from_port=5350, to_port=5350)))
+
+    assert result.changes == (Change("option-2", ChangeKind.CHANGED_PORT_OPTION, "2",
+                                     "UDP 443, UDP 3478, UDP 5349 -> UDP 443, UDP 3478, UDP 5350"),)
+    assert not result.has_removals
+
+
+def test_diff_ignores_changes_that_do_not_touch_the_firewall(catalog: Catalog) -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        region(raw, "jp1")["name"] = "Tokyo"
+        region(raw, "jp1")["cidrs"][0]["evidence"] = "inferred"
+        raw["hosts"][0]["note"] = "a note"
+
+    assert diff(catalog, changed(mutate)).changes == ()
