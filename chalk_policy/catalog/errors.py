@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -22,7 +23,7 @@ class CatalogError(ValueError):
     """Every problem found in a catalog (or overlay) file, reported together."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(sorted(set(problems), key=lambda p: (p.file, p.path, p.message)))
+        self.problems = tuple(sorted(set(problems), key=_natural))
         count = len(self.problems)
         head = f"{self.problems[0].file}: {count} problem{'s' if count != 1 else ''} in the catalog"
         super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))
@@ -33,3 +34,9 @@ class CatalogError(ValueError):
         first = str(self.problems[0])
         more = len(self.problems) - 1
         return first if not more else f"{first} (and {more} more problem{'s' if more != 1 else ''})"
+
+
+def _natural(problem: Problem) -> tuple[str, list[str | int], str]:
+    """Sort ``hosts[2]`` before ``hosts[10]``."""
+    parts: list[str | int] = [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", problem.path)]
+    return problem.file, parts, problem.message

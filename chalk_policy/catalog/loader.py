@@ -78,9 +78,23 @@ def read_yaml_file(path: str | Path) -> dict[str, Any]:
     return read_yaml_text(text, str(path))
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate mapping keys: PyYAML would silently keep the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}; each key may appear once per mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml_text(text: str, filename: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -125,6 +139,11 @@ def cross_check(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
                            ("encryption_modes", "encryption mode"), ("annotation_proxies", "annotation proxy")):
         yield from _duplicates(raw, filename, section, "id", label)
     yield from _duplicate_hosts(raw, filename)
+    recommended = [f"port_options[{i}]" for i, option in enumerate(_entries(raw, "port_options"))
+                   if option.get("recommended") is True]
+    if len(recommended) > 1:
+        yield Problem(filename, "port_options", f"{', '.join(recommended)} are all recommended; "
+                                                "allowed: at most one recommended option")
 
     proxies = [entry.get("id") for entry in _entries(raw, "annotation_proxies")]
     for r_index, region in enumerate(_entries(raw, "regions")):

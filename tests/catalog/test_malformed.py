@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from chalk_testkit import SOURCE_KEYS, cidr_entry, option, problems, region, shipped_raw, write_yaml
 
 from chalk_policy.catalog import CatalogError, load_catalog, validate_catalog
+from chalk_policy.catalog.loader import default_catalog_text
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -375,3 +377,31 @@ def test_problem_without_path_names_only_the_file() -> None:
     from chalk_policy.catalog import Problem
 
     assert str(Problem("a.yaml", "", "file not found")) == "a.yaml: file not found"
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.yaml"
+    path.write_text('schema: 1\nversion: "2026112501"\nschema: 2\n', encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}: is not valid YAML at line 3, column 1: duplicate key 'schema'; each key may appear once per mapping"]
+
+
+def test_more_than_one_recommended_option_is_refused() -> None:
+    raw = yaml.safe_load(default_catalog_text())
+    raw["port_options"][1]["recommended"] = True
+    with pytest.raises(CatalogError) as caught:
+        validate_catalog(raw, "bad.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "bad.yaml: port_options: port_options[0], port_options[1] are all recommended; "
+        "allowed: at most one recommended option"]
+
+
+def test_problems_sort_numerically_by_position() -> None:
+    raw = yaml.safe_load(default_catalog_text())
+    raw["hosts"][2]["host"] = "BAD HOST"
+    raw["hosts"][10]["host"] = "ALSO BAD"
+    with pytest.raises(CatalogError) as caught:
+        validate_catalog(raw, "bad.yaml")
+    assert [p.path for p in caught.value.problems] == ["hosts[2].host", "hosts[10].host"]
