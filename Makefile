@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.chalk-installed
 .PHONY: run test lint unit bench clean
 
 run: $(STAMP)
-	$(BIN)/chalk-policy plan --regions jp1,us2 --option 1 --encryption standard
+	$(BIN)/chalk-policy preview --stack dev
 
 test: lint unit
 

@@ -160,6 +160,53 @@ def plan_command(regions: str, option: str, encryption: str, fmt: str, aws_rules
         click.echo(render.plan_text(result, aws, azure))
 
 
+# --- preview ------------------------------------------------------------------------------------------
+
+
+def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--config: {item!r} is not KEY=VALUE; e.g. --config awsRulesPerGroup=100 "
+                 "or --config 'chalk-policy:regions=[\"jp1\"]'")
+        overrides[key.strip()] = value
+    return overrides
+
+
+@cli.command("preview")
+@click.option("--stack", "stack", required=True, help="Stack name: reads <stackConfigDir>/Pulumi.<stack>.yaml.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--project-dir", "project_dir", type=click.Path(file_okay=False),
+              help="Directory with Pulumi.yaml [default: the current directory or the nearest parent with one].")
+@click.option("--config", "config_items", multiple=True, metavar="KEY=VALUE",
+              help="Override a config value (repeatable), e.g. to replace a secure value; JSON for lists/maps.")
+def preview_command(stack: str, fmt: str, project_dir: str | None, config_items: tuple[str, ...]) -> None:
+    """Run the Pulumi program offline under the SDK's mock engine with a stack's config; show what it creates."""
+    from pathlib import Path
+
+    from ..preview import ProgramError, StackConfigError, find_project_dir, load_stack_config, run_program
+    from ..preview import render as preview_render
+
+    overrides = parse_config_overrides(config_items)
+    if project_dir is not None:
+        root = Path(project_dir)
+    else:
+        found = find_project_dir(Path.cwd())
+        if found is None:
+            fail(f"no Pulumi.yaml in {Path.cwd()} or any parent directory; use --project-dir")
+        root = found
+    try:
+        config = load_stack_config(root, stack, overrides)
+        result = run_program(config, preview=True)
+    except (StackConfigError, ProgramError) as exc:
+        fail(str(exc))
+    if fmt == "json":
+        _emit(preview_render.to_dict(result))
+    else:
+        click.echo(preview_render.to_text(result))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="chalk-policy")
 

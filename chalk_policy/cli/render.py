@@ -74,7 +74,7 @@ def budget_lines(aws: AwsBudget, azure: AzureBudget) -> list[str]:
     groups = ", ".join(f"shard {g.shard}: {len(g.rules)} rules ({', '.join(g.regions)})" for g in aws.groups)
     return [
         f"AWS:   {aws.rule_count} egress rules in {len(aws.groups)} security group(s) of at most {aws.quota} "
-        f"({aws.reserved} reserved in each) -- {groups}",
+        f"({aws.reserved} reserved in shard 1) -- {groups}",
         f"Azure: {len(azure.rules)} NSG rules, {azure.address_count} destination prefixes, priorities "
         f"{', '.join(str(r.priority) for r in azure.rules)} within {azure.window[0]}-{azure.window[1]}",
     ]

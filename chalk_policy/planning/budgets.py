@@ -18,8 +18,9 @@ from .plan import Plan, PlanError, PortRange
 AWS_DEFAULT_RULES_PER_GROUP = 60
 """AWS quota L-0EA8095F, "Inbound or outbound rules per security group" (adjustable)."""
 AWS_RESERVED_RULES = 2
-"""Slots kept free in every group for the E2EE peer rule and the signaling rule (placed in the stack's
-first group, whichever shard that is), so switching encryption or signaling mode never moves a media rule."""
+"""Slots kept free in shard 1 for the signaling rule and the E2EE peer rule. The AWS component always
+creates shard 1 and puts them there, so switching encryption or signaling mode, or adding a region,
+never moves a rule to another group."""
 
 AZURE_PRIORITY_MIN, AZURE_PRIORITY_MAX = 100, 4096
 AZURE_MAX_RULES = 1000
@@ -90,7 +91,7 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
     for _, network in units:
         shard = next((i for i, room in enumerate(free) if room >= per_range), None)
         if shard is None:
-            free.append(quota - AWS_RESERVED_RULES)
+            free.append(quota - (AWS_RESERVED_RULES if not free else 0))
             shard = len(free) - 1
         free[shard] -= per_range
         shard_of.append((network, shard + 1))

@@ -261,7 +261,7 @@ def test_plan_table_for_jp1_and_us2() -> None:
     assert {(row[0], row[1]) for row in media} == {("UDP", "443"), ("UDP", "3478"), ("UDP", "10000-60000")}
     assert {row[2] for row in media} == set(RESEARCH_CIDRS["jp1"] + RESEARCH_CIDRS["us2"])
     assert lines[24] == "Signaling hosts (17):"
-    assert "  AWS:   18 egress rules in 2 security group(s) of at most 60 (2 reserved in each) -- " \
+    assert "  AWS:   18 egress rules in 2 security group(s) of at most 60 (2 reserved in shard 1) -- " \
            "shard 1: 9 rules (jp1), shard 2: 9 rules (us2)" in lines
     assert "  Azure: 3 NSG rules, 8 destination prefixes, priorities 100, 104, 4096 within 100-4096" in lines
     assert "  - UDP 443: listed by PTC, not in Twilio's documentation." in lines

@@ -9,7 +9,6 @@ from chalk_testkit import (
     RESEARCH_CIDRS,
     catalog_with_regions,
     new_region,
-    option,
     shipped_raw,
 )
 
@@ -413,11 +412,9 @@ def test_azure_all_regions_list_the_29_prefixes_in_one_rule(catalog: Catalog) ->
     assert budget.address_count == 29 + 2
 
 
-def test_quality_note_does_not_depend_on_the_order_of_recommended_options() -> None:
+def test_quality_note_does_not_depend_on_the_order_of_options() -> None:
     raw = shipped_raw()
-    option(raw, 3)["recommended"] = True
     reordered = shipped_raw()
-    option(reordered, 3)["recommended"] = True
     reordered["port_options"].reverse()
 
     notes = {plan(validate_catalog(r, "c.yaml"), "jp1", 2).notes[0] for r in (raw, reordered)}

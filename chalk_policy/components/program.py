@@ -1,0 +1,128 @@
+"""The ``chalk-network`` Pulumi program's stack config, read into typed settings.
+
+The root ``__main__.py`` stays thin: it reads the config through :func:`read_settings` and builds the
+components. Defaults here are the same as in ``Pulumi.yaml`` (a test keeps them in step), so the program
+behaves the same when it runs outside the CLI, e.g. under the SDK's mocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from .aws import ChalkAwsEgressArgs
+
+PROJECT = "chalk-network"
+ALLOWED_CLOUDS = ("aws",)
+"""Clouds this program can build today; Azure joins when its component is wired in (a later issue)."""
+DEFAULTS: Mapping[str, Any] = {
+    "option": 1,
+    "encryption": "standard",
+    "clouds": ["aws"],
+    "awsVpcId": "",
+    "awsSignaling": "network-firewall",
+    "awsProxySecurityGroupId": "",
+    "awsRulesPerGroup": 60,
+    "catalogOverlay": "",
+    "tags": {},
+}
+"""Project config defaults, as declared in ``Pulumi.yaml``; ``regions`` has none (required)."""
+
+
+class ProgramConfigError(ValueError):
+    """A stack config value is invalid; the message names the key and the allowed values."""
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    regions: tuple[str, ...] | str
+    option: int = 1
+    encryption: str = "standard"
+    clouds: tuple[str, ...] = ("aws",)
+    aws_vpc_id: str = ""
+    aws_signaling: str = "network-firewall"
+    aws_proxy_security_group_id: str | None = None
+    aws_rules_per_group: int = 60
+    catalog_overlay: str | None = None
+    """Absolute path of the overlay file, or None."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def aws_args(self) -> ChalkAwsEgressArgs:
+        return ChalkAwsEgressArgs(
+            vpc_id=self.aws_vpc_id,
+            regions=self.regions,
+            option=self.option,
+            encryption=self.encryption,
+            signaling=self.aws_signaling,
+            proxy_security_group_id=self.aws_proxy_security_group_id,
+            rules_per_group=self.aws_rules_per_group,
+            overlay_path=self.catalog_overlay,
+            tags=dict(self.tags),
+        )
+
+
+def read_settings(config: pulumi.Config, project_dir: str | Path) -> ProgramSettings:
+    """Read this program's keys from ``config`` (the ``chalk-network`` namespace)."""
+    raw: dict[str, Any] = {}
+    for key in ("regions", "clouds", "tags"):
+        value = config.get(key)
+        if value is not None:
+            try:
+                raw[key] = json.loads(value)
+            except json.JSONDecodeError:
+                raw[key] = value  # e.g. `regions: all` given as a plain string
+    for key in ("option", "awsRulesPerGroup"):
+        number = config.get_int(key)
+        if number is not None:
+            raw[key] = number
+    for key in ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroupId", "catalogOverlay"):
+        text = config.get(key)
+        if text is not None:
+            raw[key] = text
+    return parse_settings(raw, project_dir)
+
+
+def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSettings:
+    """Config values (already decoded from JSON) -> settings; missing keys take the Pulumi.yaml defaults."""
+    values = {**DEFAULTS, **raw}
+    if "regions" not in raw:
+        raise ProgramConfigError("regions: required; allowed: a list of Chalk region ids, or [all]")
+    regions = values["regions"]
+    if not (isinstance(regions, str) or (isinstance(regions, list) and all(isinstance(r, str) for r in regions))):
+        raise ProgramConfigError(f"regions: {regions!r} is not a list of region ids; allowed: e.g. [jp1, us2] or [all]")
+    clouds = values["clouds"]
+    if not isinstance(clouds, list) or not clouds or not all(isinstance(cloud, str) for cloud in clouds):
+        raise ProgramConfigError(f"clouds: {clouds!r} is not a list of clouds; allowed: {_listing(ALLOWED_CLOUDS)}")
+    unknown = [cloud for cloud in clouds if cloud not in ALLOWED_CLOUDS]
+    if unknown:
+        raise ProgramConfigError(f"clouds: {', '.join(map(repr, unknown))} not available in this program yet; "
+                                 f"allowed: {_listing(ALLOWED_CLOUDS)}")
+    vpc_id = values["awsVpcId"]
+    if "aws" in clouds and not vpc_id:
+        raise ProgramConfigError("awsVpcId: required when clouds includes aws; allowed: the VPC id of the Chalk "
+                                 "clients, e.g. vpc-0a1b2c3d4e5f60718")
+    tags = values["tags"]
+    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        raise ProgramConfigError(f"tags: {tags!r} is not a tag map; allowed: an object of string keys and values")
+    overlay = values["catalogOverlay"]
+    return ProgramSettings(
+        regions=regions if isinstance(regions, str) else tuple(regions),
+        option=values["option"],
+        encryption=values["encryption"],
+        clouds=tuple(dict.fromkeys(clouds)),
+        aws_vpc_id=vpc_id,
+        aws_signaling=values["awsSignaling"],
+        aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
+        aws_rules_per_group=values["awsRulesPerGroup"],
+        catalog_overlay=str(Path(project_dir) / overlay) if overlay else None,
+        tags=tags,
+    )
+
+
+def _listing(items: tuple[str, ...]) -> str:
+    return ", ".join(items)
