@@ -1,0 +1,84 @@
+"""Helpers shared by the AWS and Azure readers: turning parsed fields into rules, skipping with notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import netaddr
+
+from .boxes import ALL_PORTS, ANYWHERE, EMPTY, PROTOCOLS, BoxSet
+from .evaluate import Access, Dest, Doubt, DoubtKind, Rule
+from .resources import Resource
+
+ALL_SERVICES = BoxSet.of(PROTOCOLS, ALL_PORTS, ANYWHERE)
+SKIPPED_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+"""Anything a strange property shape can raise while it is read; the reader skips the item with a note."""
+
+
+@contextmanager
+def skipping(notes: list[str], where: str) -> Iterator[None]:
+    """Run a block that reads one item; on a malformed shape, note ``Skipped <where>: <why>.`` and go on."""
+    try:
+        yield
+    except SKIPPED_ERRORS as exc:
+        notes.append(f"Skipped {where}: {exc}.")
+
+
+def unknown(where: str, what: str) -> Doubt:
+    return Doubt(DoubtKind.UNKNOWN, f"{where}: {what} is unknown")
+
+
+@dataclass
+class Services:
+    """Protocols and ports a rule matches: for sure, and at most."""
+
+    sure: BoxSet = EMPTY
+    maybe: BoxSet = EMPTY
+    doubts: list[Doubt] = field(default_factory=list)
+
+    @staticmethod
+    def exactly(box: BoxSet) -> Services:
+        return Services(box, box)
+
+    @staticmethod
+    def anything(doubt: Doubt) -> Services:
+        return Services(EMPTY, ALL_SERVICES, [doubt])
+
+
+@dataclass
+class Destinations:
+    """Addresses a rule matches: for sure, and at most, plus the entries as written."""
+
+    sure: netaddr.IPSet = field(default_factory=netaddr.IPSet)
+    maybe: netaddr.IPSet = field(default_factory=netaddr.IPSet)
+    dests: list[Dest] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
+
+    def add(self, text: str, addresses: netaddr.IPSet) -> None:
+        self.sure = self.sure | addresses
+        self.maybe = self.maybe | addresses
+        self.dests.append(Dest(text, addresses))
+
+    def add_doubt(self, doubt: Doubt, addresses: netaddr.IPSet = ANYWHERE) -> None:
+        self.maybe = self.maybe | addresses
+        self.doubts.append(doubt)
+
+
+def make_rule(label: str, access: Access | None, order: tuple[int, ...] | None, services: Services,
+              destinations: Destinations, resource: Resource | None, *, member: bool = True,
+              extra_doubts: tuple[Doubt, ...] = (), priority: int | None = None) -> Rule:
+    """A rule from its parts. ``member=False``: the rule may not apply at all (unknown membership)."""
+    sure = services.sure.restrict(destinations.sure) if member else EMPTY
+    maybe = services.maybe.restrict(destinations.maybe)
+    doubts = (*services.doubts, *destinations.doubts, *extra_doubts)
+    return Rule(label, access, sure, maybe, order, tuple(dict.fromkeys(doubts)), priority, resource,
+                services.sure, tuple(destinations.dests))
+
+
+def first_str(*values: object) -> str | None:
+    return next((value for value in values if isinstance(value, str)), None)
+
+
+Reader = Callable[[Resource], None]

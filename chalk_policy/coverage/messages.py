@@ -1,0 +1,183 @@
+"""The exact text of every finding. One sentence says what is wrong and where; the next says how to fix it.
+
+Formats (``<items>`` is ``UDP 443, 3478 to 13.115.244.0/27, 54.65.63.192/26 and UDP 10000-60000 to ...``):
+
+* AWS security groups: ``Region jp1 (Japan): AWS security groups do not allow <items>. Add an
+  aws.vpc.SecurityGroupEgressRule per range (ip_protocol udp, from_port 10000, to_port 60000) or use
+  chalk_policy.components.aws.ChalkAwsEgress.``
+* Network Firewall: ``Region jp1 (Japan): AWS Network Firewall policy 'fw' does not pass <items>; blocks <items>
+  with rule group 'g' sid 7 (DROP), before any PASS. Add a PASS stateful rule per range (protocol UDP,
+  destination_port 10000:60000) to a rule group the policy references, ahead of the blocking rules, or use
+  chalk_policy.components.aws.ChalkAwsEgress.``
+* NSG: ``Region de1 (Germany): NSG 'chalk-nsg' denies <items> with rule 'deny-all' (priority 200), before any
+  allow. Add an Outbound Allow rule numbered below 200 (protocol Udp, destination_port_ranges 3478) or use
+  chalk_policy.components.azure.ChalkAzureEgress.``
+* Azure Firewall: ``Region de1 (Germany): Azure Firewall policy 'p' denies <items> with rule 'r' of rule collection
+  'c' (priority 100) in group 'g' (priority 500), before any allow. Add a NetworkRule (ip_protocols UDP,
+  destination_ports 3478) to an Allow rule collection evaluated before the Deny, or use
+  chalk_policy.components.azure.ChalkAzureEgress.``
+* Unverified: ``Region jp1 (Japan): AWS security groups may allow <items>, but this can only be verified at
+  `pulumi up`: aws.vpc.SecurityGroupEgressRule 'm': cidrIpv4 is unknown.``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..planning.plan import PortRange
+from .evaluate import Doubt, DoubtKind
+from .model import Denial, Layer, PortGap, RegionGap, RegionUnverified
+
+AWS_COMPONENT = "chalk_policy.components.aws.ChalkAwsEgress"
+AZURE_COMPONENT = "chalk_policy.components.azure.ChalkAzureEgress"
+_AZURE_PROTOCOL = {"udp": "Udp", "tcp": "Tcp"}
+
+
+def ports_text(ports: Sequence[PortRange]) -> str:
+    return ", ".join(str(port) for port in ports)
+
+
+def gap_text(gap: PortGap) -> str:
+    return f"{gap.protocol.value.upper()} {ports_text(gap.ports)} to {', '.join(gap.cidrs)}"
+
+
+def items_text(gaps: Sequence[PortGap]) -> str:
+    return " and ".join(gap_text(gap) for gap in gaps)
+
+
+def region_prefix(region: str, name: str) -> str:
+    return f"Region {region} ({name})"
+
+
+def doubts_text(doubts: Sequence[Doubt]) -> str:
+    """``can only be verified at `pulumi up`: a; b`` and/or ``cannot be verified from this stack: c``."""
+    clauses = []
+    pending = [doubt.text for doubt in doubts if doubt.kind is DoubtKind.UNKNOWN]
+    external = [doubt.text for doubt in doubts if doubt.kind is DoubtKind.EXTERNAL]
+    if pending:
+        clauses.append(f"can only be verified at `pulumi up`: {_first_few(pending)}")
+    if external:
+        clauses.append(f"cannot be verified from this stack: {_first_few(external)}")
+    return " and ".join(clauses) or "can only be verified at `pulumi up`"
+
+
+MAX_DOUBTS = 3
+
+
+def _first_few(texts: Sequence[str]) -> str:
+    shown = "; ".join(texts[:MAX_DOUBTS])
+    return shown if len(texts) <= MAX_DOUBTS else f"{shown}; and {len(texts) - MAX_DOUBTS} more like these"
+
+
+def _all_gaps(gap: RegionGap) -> list[PortGap]:
+    return [*gap.missing, *(item for denial in gap.denied for item in denial.gaps)]
+
+
+def _distinct_ranges(gaps: Sequence[PortGap]) -> list[tuple[str, PortRange]]:
+    return sorted({(item.protocol.value, port) for item in gaps for port in item.ports})
+
+
+def _ports_by_protocol(gaps: Sequence[PortGap]) -> list[tuple[str, list[PortRange]]]:
+    result: dict[str, set[PortRange]] = {}
+    for item in gaps:
+        result.setdefault(item.protocol.value, set()).update(item.ports)
+    return [(protocol, sorted(ports)) for protocol, ports in sorted(result.items())]
+
+
+def _denial_clause(denial: Denial, verb: str, before: str) -> str:
+    return f"{verb} {items_text(denial.gaps)} with {denial.rule}, before any {before}"
+
+
+def gap_message(layer: Layer, scope: str, gap: RegionGap) -> str:
+    """The violation for one region of one scope."""
+    head = region_prefix(gap.region, gap.region_name)
+    everything = _all_gaps(gap)
+    if layer is Layer.AWS_SECURITY_GROUPS:
+        fix = "; ".join(f"ip_protocol {protocol}, from_port {port.from_port}, to_port {port.to_port}"
+                        for protocol, port in _distinct_ranges(everything))
+        return (f"{head}: {scope} do not allow {items_text(everything)}. Add an aws.vpc.SecurityGroupEgressRule "
+                f"per range ({fix}) or use {AWS_COMPONENT}.")
+    if layer is Layer.AWS_NETWORK_FIREWALL:
+        clauses = ([f"does not pass {items_text(gap.missing)}"] if gap.missing else []) + [
+            _denial_clause(denial, "blocks", "PASS") for denial in gap.denied]
+        fix = "; ".join(f"protocol {protocol.upper()}, destination_port "
+                        f"{port.from_port if port.from_port == port.to_port else f'{port.from_port}:{port.to_port}'}"
+                        for protocol, port in _distinct_ranges(everything))
+        where = ", ahead of the blocking rules," if gap.denied else ""
+        return (f"{head}: {scope} {'; '.join(clauses)}. Add a PASS stateful rule per range ({fix}) to a rule group "
+                f"the policy references{where} or use {AWS_COMPONENT}.")
+    if layer is Layer.AZURE_NSG:
+        clauses = ([f"does not allow {items_text(gap.missing)}"] if gap.missing else []) + [
+            _denial_clause(denial, "denies", "allow") for denial in gap.denied]
+        fix = "; ".join(f"protocol {_AZURE_PROTOCOL[protocol]}, destination_port_ranges {ports_text(ports)}"
+                        for protocol, ports in _ports_by_protocol(everything))
+        limit = min((denial.priority for denial in gap.denied
+                     if denial.priority is not None and denial.priority <= 4096), default=None)
+        numbered = f" numbered below {limit}" if limit is not None else " (priority 100-4096)"
+        return (f"{head}: {scope} {'; '.join(clauses)}. Add an Outbound Allow rule{numbered} ({fix}) or use "
+                f"{AZURE_COMPONENT}.")
+    clauses = ([f"does not allow {items_text(gap.missing)}"] if gap.missing else []) + [
+        _denial_clause(denial, "denies", "allow") for denial in gap.denied]
+    fix = "; ".join(f"ip_protocols {protocol.upper()}, destination_ports {ports_text(ports)}"
+                    for protocol, ports in _ports_by_protocol(everything))
+    where = " evaluated before the Deny," if gap.denied else ""
+    return (f"{head}: {scope} {'; '.join(clauses)}. Add a NetworkRule ({fix}) to an Allow rule collection{where} "
+            f"or use {AZURE_COMPONENT}.")
+
+
+def unverified_message(scope: str, item: RegionUnverified) -> str:
+    head = region_prefix(item.region, item.region_name)
+    return f"{head}: {scope} may allow {items_text(item.gaps)}, but this {doubts_text(item.doubts)}."
+
+
+def hosts_message(layer: Layer, scope: str, missing: Sequence[str], denied: Sequence[tuple[str, str]]) -> str:
+    count = len(missing)
+    hosts = ", ".join(missing)
+    noun = f"Chalk signaling host{'s' if count > 1 else ''} (HTTPS on TCP 443)"
+    them = "them" if count > 1 else "it"
+    if layer is Layer.AWS_NETWORK_FIREWALL:
+        return (f"{scope} do not allow {count} {noun}: {hosts}. Add {them} to the targets of an ALLOWLIST rule group "
+                f"with target type TLS_SNI (a leading dot allows a domain and its subdomains) or use "
+                f"{AWS_COMPONENT}.")
+    by_rule: dict[str, list[str]] = {}
+    for host, rule in denied:
+        by_rule.setdefault(rule, []).append(host)
+    blocked = "".join(f" {', '.join(hosts)} {'are' if len(hosts) > 1 else 'is'} denied first by {rule}."
+                      for rule, hosts in by_rule.items())
+    return (f"{scope} does not allow {count} {noun}: {hosts}.{blocked} Add {them} to the target_fqdns of an "
+            f"ApplicationRule (protocol Https, port 443) in an Allow rule collection evaluated before any Deny, or use "
+            f"{AZURE_COMPONENT}.")
+
+
+def hosts_unverified_message(scope: str, hosts: Sequence[str], doubts: Sequence[Doubt]) -> str:
+    return f"{scope} may allow Chalk signaling hosts {', '.join(hosts)}, but this {doubts_text(doubts)}."
+
+
+def wide_message(who: str, services: str, dests: Sequence[str], option: int, regions: Sequence[str],
+                 component: str) -> str:
+    return (f"{who} allows {services} to {', '.join(dests)}, wider than Chalk's media ranges (it also reaches "
+            f"addresses outside every catalog range). Allow only the catalog ranges of the selected regions "
+            f"(`chalk-policy plan --regions {','.join(regions)} --option {option}`) or use {component}.")
+
+
+def default_allow_message(nsg: str, services: str) -> str:
+    return (f"{nsg} allows {services} to every public address through Azure's default rule 'AllowInternetOutBound' "
+            f"(priority 65001), because no rule denies that traffic first. Add an Outbound Deny of 'Internet' "
+            f"after the Chalk allows (e.g. priority 4096) or use {AZURE_COMPONENT}.")
+
+
+def other_option_message(allowed: Sequence[tuple[int, str]], expected: int, expected_text: str,
+                         regions: Sequence[str]) -> str:
+    listed = " and ".join(f"{option} ({text})" for option, text in allowed)
+    noun = "options" if len(allowed) > 1 else "option"
+    first = allowed[0][0]
+    return (f"The stack allows {noun} {listed} but the policy expects option {expected} ({expected_text}) for "
+            f"regions {', '.join(regions)}. Set the policy's option to {first}, or allow option {expected} in the "
+            f"stack (`chalk-policy plan --regions {','.join(regions)} --option {expected}`).")
+
+
+def partial_option_message(expected: int, expected_text: str, missing: Sequence[str], regions: Sequence[str]) -> str:
+    verb = "are" if len(missing) > 1 else "is"
+    return (f"Option {expected} expects {expected_text}; {' and '.join(missing)} {verb} not allowed to any Chalk "
+            f"range of regions {', '.join(regions)}. Allow {'them' if len(missing) > 1 else 'it'} or check which "
+            f"option the stack was built for.")

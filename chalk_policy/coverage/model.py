@@ -1,0 +1,174 @@
+"""Options, the intermediate scopes the cloud readers produce, and the report dataclasses the checks return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..catalog.models import Protocol
+from ..planning.plan import PortRange
+from .evaluate import Access, Doubt, Rule
+from .resources import Resource
+
+POLICY_MEDIA = "chalk-media-egress-required"
+POLICY_HOSTS = "chalk-signaling-hosts-required"
+POLICY_LEAST_PRIVILEGE = "chalk-media-egress-least-privilege"
+POLICY_OPTION = "chalk-option-consistency"
+
+
+class Layer(StrEnum):
+    AWS_SECURITY_GROUPS = "aws-security-groups"
+    AWS_NETWORK_FIREWALL = "aws-network-firewall"
+    AZURE_NSG = "azure-nsg"
+    AZURE_FIREWALL = "azure-firewall"
+
+    @property
+    def cloud(self) -> str:
+        return "aws" if self.value.startswith("aws") else "azure"
+
+
+@dataclass(frozen=True)
+class TagSelector:
+    """Only security groups / NSGs whose ``tags`` hold ``key`` (with ``value``, unless None) are considered."""
+
+    key: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        return self.key if self.value is None else f"{self.key}={self.value}"
+
+
+@dataclass(frozen=True)
+class Options:
+    selector: TagSelector | None = None
+    """None: every egress rule in the stack counts (every security group, every NSG)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One place that must allow the requirement: all AWS security groups together, one NSG, one policy."""
+
+    layer: Layer
+    label: str
+    """``AWS security groups``, ``NSG 'chalk-nsg'``, ``AWS Network Firewall policy 'fw'`` ..."""
+    urn: str | None
+    rules: tuple[Rule, ...]
+    doubts: tuple[Doubt, ...] = ()
+    """Set when it is unknown whether the scope applies at all (its tags are unknown under a selector)."""
+
+
+class FindingKind(StrEnum):
+    VIOLATION = "violation"
+    """The stack certainly does not do what the policy requires."""
+    UNVERIFIED = "unverified"
+    """It may; only ``pulumi up`` (or resources outside the stack) can tell."""
+    NOTE = "note"
+    """A resource or rule was skipped because its shape is not understood."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy: str
+    kind: FindingKind
+    message: str
+    urn: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    policy: str
+    applicable: bool
+    reason: str
+    """Why the check does not apply (empty when it does)."""
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind is FindingKind.VIOLATION)
+
+    @property
+    def unverified(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind is FindingKind.UNVERIFIED)
+
+    @property
+    def notes(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind is FindingKind.NOTE)
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(f.message for f in self.findings)
+
+
+@dataclass(frozen=True, order=True)
+class PortGap:
+    """``protocol`` on ``ports`` to ``cidrs`` (every combination)."""
+
+    protocol: Protocol
+    ports: tuple[PortRange, ...]
+    cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Parts of the requirement that a rule denies (first match) before any allow."""
+
+    rule: str
+    """The rule's label, e.g. ``rule 'deny-all' (priority 200)``."""
+    priority: int | None
+    gaps: tuple[PortGap, ...]
+
+
+@dataclass(frozen=True)
+class RegionGap:
+    region: str
+    region_name: str
+    missing: tuple[PortGap, ...]
+    """Allowed by no rule."""
+    denied: tuple[Denial, ...]
+    """Denied by a rule (Azure NSG / firewall deny, Network Firewall DROP/REJECT, Azure's default rules)."""
+
+
+@dataclass(frozen=True)
+class RegionUnverified:
+    region: str
+    region_name: str
+    gaps: tuple[PortGap, ...]
+    doubts: tuple[Doubt, ...]
+
+
+@dataclass(frozen=True)
+class ScopeReport:
+    layer: Layer
+    scope: str
+    urn: str | None
+    gaps: tuple[RegionGap, ...]
+    unverified: tuple[RegionUnverified, ...]
+
+
+@dataclass(frozen=True)
+class MediaReport:
+    applicable: bool
+    reason: str
+    """Why the check does not apply (empty when it does)."""
+    scopes: tuple[ScopeReport, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(scope.gaps for scope in self.scopes)
+
+
+@dataclass(frozen=True)
+class HostAllow:
+    """Host-name patterns one construct allows for HTTPS (a domain allowlist, an application rule)."""
+
+    resource: Resource
+    sure: tuple[str, ...]
+    """Patterns allowed for certain."""
+    maybe: tuple[str, ...] | None
+    """Patterns it may allow; None: any host (unknown targets)."""
+    doubts: tuple[Doubt, ...] = ()
+    access: Access = Access.ALLOW
+    order: tuple[int, ...] | None = None
+    label: str = ""

@@ -1,0 +1,421 @@
+"""chalk-media-egress-required: every shape, a compliant case and a mutation each; exact messages.
+
+The expected texts were reviewed by hand against the semantics in chalk_policy.coverage (module docstrings).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chalk_policy.coverage import Options, check_media
+
+from .cases_aws import SECURITY_GROUP_CASES
+from .cases_more import AZURE_FIREWALL_CASES, MALFORMED_CASES, NETWORK_FIREWALL_CASES, NSG_CASES, UNKNOWN_CASES
+from .helpers import CATALOG, PLAN
+
+TABLES = [("aws", SECURITY_GROUP_CASES), ("nsg", NSG_CASES), ("nfw", NETWORK_FIREWALL_CASES),
+          ("azfw", AZURE_FIREWALL_CASES), ("unknown", UNKNOWN_CASES), ("malformed", MALFORMED_CASES)]
+
+EXPECTED: dict[str, list[tuple[str, str]]] = {
+    'aws/egress-rules': [],
+    'aws/inline-egress': [],
+    'aws/security-group-rule': [],
+    'aws/prefix-list-by-id': [],
+    'aws/prefix-list-entries': [],
+    'aws/port-ranges-together': [],
+    'aws/wider-cidrs': [],
+    'aws/protocol-all': [],
+    'aws/ports-as-float-and-string': [],
+    'aws/missing-cidr': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27. Add an aws.vpc.SecurityGroupEgressRule per range (ip_protocol udp, from_port '
+         '443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; ip_protocol udp, from_port '
+         '10000, to_port 60000) or use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/narrowed-ports': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 60000 to 54.65.63.192/26. Add an '
+         'aws.vpc.SecurityGroupEgressRule per range (ip_protocol udp, from_port 60000, to_port 60000) or '
+         'use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/gap-between-ranges': [
+        ('violation',
+         'Region de1 (Germany): AWS security groups do not allow UDP 30001 to 18.156.18.128/25, '
+         '18.195.48.224/27, 52.59.186.0/27. Add an aws.vpc.SecurityGroupEgressRule per range '
+         '(ip_protocol udp, from_port 30001, to_port 30001) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 30001 to 13.115.244.0/27, '
+         '18.180.220.128/25, 54.65.63.192/26. Add an aws.vpc.SecurityGroupEgressRule per range '
+         '(ip_protocol udp, from_port 30001, to_port 30001) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/udp-swapped-for-tcp': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add an aws.vpc.SecurityGroupEgressRule '
+         'per range (ip_protocol udp, from_port 443, to_port 443; ip_protocol udp, from_port 3478, '
+         'to_port 3478; ip_protocol udp, from_port 10000, to_port 60000) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/dropped-region': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add an aws.vpc.SecurityGroupEgressRule '
+         'per range (ip_protocol udp, from_port 443, to_port 443; ip_protocol udp, from_port 3478, '
+         'to_port 3478; ip_protocol udp, from_port 10000, to_port 60000) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/prefix-list-missing-entry': [
+        ('violation',
+         'Region de1 (Germany): AWS security groups do not allow UDP 443, 3478, 10000-60000 to '
+         '18.156.18.128/25. Add an aws.vpc.SecurityGroupEgressRule per range (ip_protocol udp, from_port '
+         '443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; ip_protocol udp, from_port '
+         '10000, to_port 60000) or use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/referenced-group-and-ipv6': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups do not allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add an aws.vpc.SecurityGroupEgressRule '
+         'per range (ip_protocol udp, from_port 443, to_port 443; ip_protocol udp, from_port 3478, '
+         'to_port 3478; ip_protocol udp, from_port 10000, to_port 60000) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/tag-selector-excludes-group': [
+        ('violation',
+         'Region jp1 (Japan): AWS security groups tagged chalk=media do not allow UDP 443 to '
+         '18.180.220.128/25, 54.65.63.192/26 and UDP 3478, 10000-60000 to 13.115.244.0/27, '
+         '18.180.220.128/25, 54.65.63.192/26. Add an aws.vpc.SecurityGroupEgressRule per range '
+         '(ip_protocol udp, from_port 443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; '
+         'ip_protocol udp, from_port 10000, to_port 60000) or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nsg/inline-rules': [],
+    'nsg/standalone-security-rule': [],
+    'nsg/single-prefix-and-port-strings': [],
+    'nsg/star-protocol-and-ports': [],
+    'nsg/internet-prefix': [],
+    'nsg/default-allow-internet': [],
+    'nsg/deny-after-allow': [],
+    'nsg/inbound-deny-ignored': [],
+    'nsg/deny-shadows-fully': [
+        ('violation',
+         "Region de1 (Germany): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule 'deny-all' (priority 200), before any allow. Add an "
+         'Outbound Allow rule numbered below 200 (protocol Udp, destination_port_ranges 443, 3478, '
+         '10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'deny-all' (priority 200), before any allow. Add "
+         'an Outbound Allow rule numbered below 200 (protocol Udp, destination_port_ranges 443, 3478, '
+         '10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/deny-shadows-partially': [
+        ('violation',
+         "Region de1 (Germany): NSG 'chalk-nsg' denies UDP 3478 to 52.59.186.0/27 with rule 'deny-all' "
+         '(priority 200), before any allow. Add an Outbound Allow rule numbered below 200 (protocol Udp, '
+         'destination_port_ranges 3478) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/virtual-network-does-not-cover': [
+        ('violation',
+         "Region de1 (Germany): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/missing-cidr': [
+        ('violation',
+         "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 54.65.63.192/26 with "
+         "rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow rule "
+         'numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+         'chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/tcp-instead-of-udp': [
+        ('violation',
+         "Region de1 (Germany): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/second-nsg-lacks': [
+        ('violation',
+         "Region jp1 (Japan): NSG 'bad' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'nsg/tag-selector-skips-nsg': [],
+    'nsg/service-tag-not-modelled': [
+        ('violation',
+         "Region de1 (Germany): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any "
+         'allow. Add an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges '
+         '443, 3478, 10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('note',
+         "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[0]: service tag "
+         "'AzureCloud' (rule 'tag') is not modelled; it is treated as matching no Chalk range."),
+    ],
+    'nfw/five-tuple-pass': [],
+    'nfw/any-and-lists': [],
+    'nfw/any-destination': [],
+    'nfw/rules-string': [],
+    'nfw/unknown-arns-consider-every-group': [],
+    'nfw/default-order-drop-does-not-shadow': [],
+    'nfw/missing-rule': [
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' does not pass UDP 443, 3478, 10000-60000 "
+         'to 18.180.220.128/25. Add a PASS stateful rule per range (protocol UDP, destination_port 443; '
+         'protocol UDP, destination_port 3478; protocol UDP, destination_port 10000:60000) to a rule '
+         'group the policy references or use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/drop-shadows-in-strict-order': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 3478 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule group 'drops' sid 7 (DROP), before any PASS. Add a "
+         'PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the policy '
+         'references, ahead of the blocking rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 3478 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule group 'drops' sid 7 (DROP), before any PASS. Add "
+         'a PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the '
+         'policy references, ahead of the blocking rules, or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/rule-group-not-referenced': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' does not pass UDP 443, 3478, "
+         '10000-60000 to 18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27. Add a PASS stateful rule '
+         'per range (protocol UDP, destination_port 443; protocol UDP, destination_port 3478; protocol '
+         'UDP, destination_port 10000:60000) to a rule group the policy references or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' does not pass UDP 443, 3478, 10000-60000 "
+         'to 13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add a PASS stateful rule per range '
+         '(protocol UDP, destination_port 443; protocol UDP, destination_port 3478; protocol UDP, '
+         'destination_port 10000:60000) to a rule group the policy references or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'azfw/network-rule': [],
+    'azfw/any-protocol-star': [],
+    'azfw/missing-port': [
+        ('violation',
+         "Region de1 (Germany): Azure Firewall policy 'fw-policy' does not allow UDP 3478 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27. Add a NetworkRule (ip_protocols UDP, '
+         'destination_ports 3478) to an Allow rule collection or use '
+         'chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): Azure Firewall policy 'fw-policy' does not allow UDP 3478 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add a NetworkRule (ip_protocols UDP, '
+         'destination_ports 3478) to an Allow rule collection or use '
+         'chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'azfw/deny-collection-shadows': [
+        ('violation',
+         "Region de1 (Germany): Azure Firewall policy 'fw-policy' denies UDP 3478 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule 'stun' of rule collection 'block-stun' (priority "
+         "100) in group 'rcg' (priority 500), before any allow. Add a NetworkRule (ip_protocols UDP, "
+         'destination_ports 3478) to an Allow rule collection evaluated before the Deny, or use '
+         'chalk_policy.components.azure.ChalkAzureEgress.'),
+        ('violation',
+         "Region jp1 (Japan): Azure Firewall policy 'fw-policy' denies UDP 3478 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule 'stun' of rule collection 'block-stun' (priority "
+         "100) in group 'rcg' (priority 500), before any allow. Add a NetworkRule (ip_protocols UDP, "
+         'destination_ports 3478) to an Allow rule collection evaluated before the Deny, or use '
+         'chalk_policy.components.azure.ChalkAzureEgress.'),
+    ],
+    'azfw/deny-group-later-does-not-shadow': [],
+    'unknown/whole-egress-list-unknown': [
+        ('unverified',
+         'Region de1 (Germany): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: aws.ec2.SecurityGroup 'g': egress is unknown."),
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: aws.ec2.SecurityGroup 'g': egress is unknown."),
+    ],
+    'unknown/cidr-unknown': [
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, but this can only be verified at `pulumi up`: aws.vpc.SecurityGroupEgressRule '
+         "'u10000': cidrIpv4 is unknown; aws.vpc.SecurityGroupEgressRule 'u3478': cidrIpv4 is unknown; "
+         "aws.vpc.SecurityGroupEgressRule 'u443': cidrIpv4 is unknown."),
+    ],
+    'unknown/port-unknown': [
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 10000-60000 to 13.115.244.0/27, but this '
+         "can only be verified at `pulumi up`: aws.vpc.SecurityGroupEgressRule 'u': toPort is unknown."),
+    ],
+    'unknown/security-group-id-unknown-under-selector': [
+        ('unverified',
+         'Region de1 (Germany): AWS security groups tagged chalk=media may allow UDP 443, 3478, '
+         '10000-60000 to 18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be '
+         "verified at `pulumi up`: aws.vpc.SecurityGroupEgressRule 'udp-10000-18.156.18.128/25': "
+         'securityGroupId is unknown, so it may or may not belong to a group tagged chalk=media; '
+         "aws.vpc.SecurityGroupEgressRule 'udp-10000-18.195.48.224/27': securityGroupId is unknown, so "
+         'it may or may not belong to a group tagged chalk=media; aws.vpc.SecurityGroupEgressRule '
+         "'udp-10000-52.59.186.0/27': securityGroupId is unknown, so it may or may not belong to a group "
+         'tagged chalk=media; and 6 more like these.'),
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups tagged chalk=media may allow UDP 443, 3478, '
+         '10000-60000 to 13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be '
+         "verified at `pulumi up`: aws.vpc.SecurityGroupEgressRule 'udp-10000-13.115.244.0/27': "
+         'securityGroupId is unknown, so it may or may not belong to a group tagged chalk=media; '
+         "aws.vpc.SecurityGroupEgressRule 'udp-10000-18.180.220.128/25': securityGroupId is unknown, so "
+         'it may or may not belong to a group tagged chalk=media; aws.vpc.SecurityGroupEgressRule '
+         "'udp-10000-54.65.63.192/26': securityGroupId is unknown, so it may or may not belong to a "
+         'group tagged chalk=media; and 6 more like these.'),
+    ],
+    'unknown/props-unknown': [
+        ('unverified',
+         'Region de1 (Germany): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: aws.vpc.SecurityGroupEgressRule 'u': every property is unknown."),
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: aws.vpc.SecurityGroupEgressRule 'u': every property is unknown."),
+    ],
+    'unknown/prefix-list-id-unknown': [
+        ('unverified',
+         'Region de1 (Germany): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: aws.vpc.SecurityGroupEgressRule 'p': prefixListId is unknown."),
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: aws.vpc.SecurityGroupEgressRule 'p': prefixListId is unknown."),
+    ],
+    'unknown/prefix-list-not-in-stack': [
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
+         "stack: aws.vpc.SecurityGroupEgressRule 'p': prefix list pl-0abc is not in this stack."),
+    ],
+    'unknown/secret-value-known': [],
+    'unknown/secret-plaintext-known': [],
+    'unknown/secret-ciphertext-unknown': [
+        ('unverified',
+         'Region jp1 (Japan): AWS security groups may allow UDP 443, 3478, 10000-60000 to '
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: aws.vpc.SecurityGroupEgressRule 's': cidrIpv4 is unknown."),
+    ],
+    'unknown/nsg-rules-unknown': [
+        ('unverified',
+         "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: azure_native.network.NetworkSecurityGroup 'chalk-nsg': securityRules is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: '
+         "azure_native.network.NetworkSecurityGroup 'chalk-nsg': securityRules is unknown."),
+    ],
+    'unknown/nsg-rule-priority-unknown': [
+        ('unverified',
+         "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 3478 to 18.156.18.128/25, "
+         '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: '
+         "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[0]: priority is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 3478 to 13.115.244.0/27, 18.180.220.128/25, "
+         '54.65.63.192/26, but this can only be verified at `pulumi up`: '
+         "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[0]: priority is unknown."),
+    ],
+    'unknown/nsg-tags-unknown-under-selector': [
+        ('unverified',
+         "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: azure_native.network.NetworkSecurityGroup 'chalk-nsg': its tags are unknown, so the "
+         'selector chalk may or may not pick it.'),
+        ('unverified',
+         "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: '
+         "azure_native.network.NetworkSecurityGroup 'chalk-nsg': its tags are unknown, so the selector "
+         'chalk may or may not pick it.'),
+    ],
+    'unknown/security-rule-nsg-name-unknown': [
+        ('unverified',
+         "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: azure_native.network.SecurityRule 'media': the NSG it belongs to is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+         '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: '
+         "azure_native.network.SecurityRule 'media': the NSG it belongs to is unknown."),
+    ],
+    'unknown/firewall-rule-destination-unknown': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: aws.networkfirewall.RuleGroup 'media' statefulRules[0]: destination is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: aws.networkfirewall.RuleGroup 'media' statefulRules[0]: destination is unknown."),
+    ],
+    'malformed/props-not-a-dict': [
+        ('note', "Skipped aws.vpc.SecurityGroupEgressRule 'x': properties are a list, not an object."),
+    ],
+    'malformed/egress-not-a-list': [
+        ('note', "Skipped aws.ec2.SecurityGroup 'g': egress is the string '0.0.0.0/0', not a list."),
+    ],
+    'malformed/port-garbage': [
+        ('note',
+         "Skipped aws.vpc.SecurityGroupEgressRule 'garbage': fromPort is the string 'abc', not an "
+         'integer.'),
+    ],
+    'malformed/cidr-garbage': [
+        ('note', "Skipped aws.vpc.SecurityGroupEgressRule 'garbage': 'not-a-cidr' is not an IP address or CIDR."),
+    ],
+    'malformed/nsg-port-garbage': [
+        ('note',
+         "Skipped azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: port 'lots' is "
+         "not '*', a port or a 'from-to' range."),
+    ],
+    'malformed/nsg-rule-not-an-object': [
+        ('note',
+         "Skipped azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: the rule is "
+         "the string 'deny everything', not an object."),
+    ],
+    'malformed/firewall-garbage': [
+        ('note',
+         "Skipped aws.networkfirewall.RuleGroup 'media' statefulRules[18]: the rule is the number 42, "
+         'not an object.'),
+        ('note',
+         "Skipped aws.networkfirewall.RuleGroup 'media' statefulRules[19]: destination '$FOO' is a "
+         'negation or rule variable, which this check does not resolve.'),
+        ('note',
+         "Skipped aws.networkfirewall.RuleGroup 'media' rulesString line 1: 'this is not suricata' is "
+         "not 'action protocol source port -> destination port (options)'."),
+    ],
+}
+
+
+CASES = [pytest.param(resources, selector, f"{prefix}/{name}", id=f"{prefix}/{name}")
+         for prefix, table in TABLES for name, resources, selector in table]
+
+
+@pytest.mark.parametrize(("resources", "selector", "key"), CASES)
+def test_media_findings_are_exact(resources, selector, key):
+    result = check_media(resources, PLAN, CATALOG, Options(selector))
+    assert result.applicable
+    assert [(f.kind.value, f.message) for f in result.findings] == EXPECTED[key]
+
+
+def test_every_case_has_an_expectation():
+    assert {key for *_, key in (p.values for p in CASES)} == set(EXPECTED)
