@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -181,10 +182,13 @@ def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
               help="Directory with Pulumi.yaml [default: the current directory or the nearest parent with one].")
 @click.option("--config", "config_items", multiple=True, metavar="KEY=VALUE",
               help="Override a config value (repeatable), e.g. to replace a secure value; JSON for lists/maps.")
-def preview_command(stack: str, fmt: str, project_dir: str | None, config_items: tuple[str, ...]) -> None:
-    """Run the Pulumi program offline under the SDK's mock engine with a stack's config; show what it creates."""
-    from pathlib import Path
-
+@click.option("--policy-config", "policy_config", type=click.Path(dir_okay=False),
+              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`).")
+@click.option("--no-policies", is_flag=True, help="Skip the chalk-media policies.")
+def preview_command(stack: str, fmt: str, project_dir: str | None, config_items: tuple[str, ...],
+                    policy_config: str | None, no_policies: bool) -> None:
+    """Run the Pulumi program offline under the SDK's mock engine with a stack's config; show what it creates,
+    then check it with the chalk-media policies (exit 1 on a mandatory violation)."""
     from ..preview import ProgramError, StackConfigError, find_project_dir, load_stack_config, run_program
     from ..preview import render as preview_render
 
@@ -201,10 +205,40 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
         result = run_program(config, preview=True)
     except (StackConfigError, ProgramError) as exc:
         fail(str(exc))
+    violations = [] if no_policies else _preview_policies(result, config, policy_config)
     if fmt == "json":
-        _emit(preview_render.to_dict(result))
+        _emit({**preview_render.to_dict(result), **({} if no_policies else {
+            "violations": [violation.as_dict() for violation in violations]})})
     else:
         click.echo(preview_render.to_text(result))
+        if not no_policies:
+            click.echo(render.violations_text(violations))
+    if any(violation.level == "mandatory" for violation in violations):
+        sys.exit(EXIT_GATE)
+
+
+def read_policy_config(path: str | None) -> dict[str, Any]:
+    """A ``--policy-pack-config`` JSON document, checked enough to give a one-line error."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"--policy-config: {path}: file not found")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"--policy-config: {path}: not a JSON document ({exc})")
+    if not isinstance(data, dict):
+        fail(f"--policy-config: {path}: expected a JSON object of policy names, got {type(data).__name__}")
+    return data
+
+
+def _preview_policies(result: Any, config: Any, policy_config: str | None) -> list[Any]:
+    from ..coverage import Resource
+    from ..policies.runner import run_policies
+
+    resources = [Resource(r.type, r.urn, r.name, r.outputs) for r in result.resources if r.custom]
+    return run_policies(resources, config=read_policy_config(policy_config), stack_config=config.config,
+                        project=config.project, base_dir=Path.cwd())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

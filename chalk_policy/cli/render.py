@@ -191,3 +191,13 @@ def diff_dict(result: CatalogDiff) -> dict[str, Any]:
         "changes": [{"region": c.region, "kind": c.kind.value, "item": c.item, "detail": c.detail}
                     for c in result.changes],
     }
+
+
+def violations_text(violations: Sequence[Any]) -> str:
+    """The chalk-media policy results under a preview."""
+    if not violations:
+        return "\nPolicies (chalk-media): no violations."
+    mandatory = sum(1 for v in violations if v.level == "mandatory")
+    lines = [f"\nPolicies (chalk-media): {mandatory} mandatory, {len(violations) - mandatory} advisory"]
+    lines += [f"  [{v.level}] {v.policy}: {v.message}" for v in violations]
+    return "\n".join(lines)

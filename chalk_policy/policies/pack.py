@@ -1,0 +1,208 @@
+"""The chalk-media CrossGuard policies: thin wrappers over the pure coverage engine.
+
+Every policy is a stack validation: whether Chalk's media can get out depends on all the stack's
+firewall resources together (several security groups, NSG rule priorities, firewall rule groups).
+Logic lives in :mod:`chalk_policy.coverage`; this module adapts pulumi_policy's arguments to it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi.runtime
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+
+from ..catalog import Catalog
+from ..coverage import (
+    CheckResult,
+    Finding,
+    FindingKind,
+    Options,
+    Resource,
+    check_least_privilege,
+    check_media,
+    check_option_consistency,
+    check_signaling_hosts,
+)
+from ..planning import Plan
+from .settings import CONFIG_SCHEMA, PolicySettingsError, read_settings
+
+PTC_MEDIA_DOCS = "http://support.ptc.com/help/vuforia/chalk_admin_center/Vuforia_Chalk_Admin_Center/Network_Config_AV_Comm.html"
+PTC_HOSTS_DOCS = ("https://support.ptc.com/help/vuforia/chalk_desktop_center/Vuforia_Chalk_Desktop/common/"
+                  "Network_Config_Signal_Server_Required.html")
+Check = Callable[[Sequence[Resource], Plan, Catalog, Options], tuple[CheckResult, ...]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    description: str
+    level: EnforcementLevel
+    severity: Severity
+    remediation: str
+    url: str
+    check: Check
+    kinds: frozenset[FindingKind]
+    """Which findings of the check this policy reports."""
+
+
+def _media(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
+           options: Options) -> tuple[CheckResult, ...]:
+    return (check_media(resources, chalk_plan, catalog, options),)
+
+
+def _hosts(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
+           options: Options) -> tuple[CheckResult, ...]:
+    return (check_signaling_hosts(resources, chalk_plan),)
+
+
+def _least_privilege(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
+                     options: Options) -> tuple[CheckResult, ...]:
+    return (check_least_privilege(resources, chalk_plan, catalog, options),)
+
+
+def _option(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
+            options: Options) -> tuple[CheckResult, ...]:
+    return (check_option_consistency(resources, chalk_plan, catalog, options),)
+
+
+def _unverified(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
+                options: Options) -> tuple[CheckResult, ...]:
+    return (*_media(resources, chalk_plan, catalog, options), *_hosts(resources, chalk_plan, catalog, options))
+
+
+VIOLATIONS = frozenset({FindingKind.VIOLATION})
+SPECS = (
+    Spec(
+        name="chalk-media-egress-required",
+        description="The stack's firewall resources must allow outbound traffic to Chalk's media ranges on the "
+                    "ports of the chosen port option, for every enabled region.",
+        level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        remediation="Add the missing egress rules named in the message (or deploy chalk_policy's ChalkAwsEgress / "
+                    "ChalkAzureEgress component); `chalk-policy plan --regions ... --option N` lists every rule.",
+        url=PTC_MEDIA_DOCS,
+        check=_media,
+        kinds=VIOLATIONS,
+    ),
+    Spec(
+        name="chalk-signaling-hosts-required",
+        description="When the stack filters HTTPS by host name (AWS Network Firewall domain lists, Azure Firewall "
+                    "application rules), every Chalk signaling host must be allowed.",
+        level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        remediation="Add the missing host names to the allowlist (TLS_SNI and HTTP_HOST on AWS, Https:443 "
+                    "target FQDNs on Azure); `chalk-policy plan --regions ...` lists them.",
+        url=PTC_HOSTS_DOCS,
+        check=_hosts,
+        kinds=VIOLATIONS,
+    ),
+    Spec(
+        name="chalk-media-egress-least-privilege",
+        description="Egress on Chalk's media ports should not reach destinations wider than Chalk's published "
+                    "media ranges, such as 0.0.0.0/0 or large blocks.",
+        level=EnforcementLevel.ADVISORY,
+        severity=Severity.MEDIUM,
+        remediation="Replace wide destinations with the catalog ranges of the selected regions.",
+        url=PTC_MEDIA_DOCS,
+        check=_least_privilege,
+        kinds=VIOLATIONS,
+    ),
+    Spec(
+        name="chalk-option-consistency",
+        description="The stack's media rules should match the chosen Chalk port option, not part of it or "
+                    "another option.",
+        level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+        remediation="Either allow the chosen option's ports or configure the option the stack implements.",
+        url=PTC_MEDIA_DOCS,
+        check=_option,
+        kinds=VIOLATIONS,
+    ),
+    Spec(
+        name="chalk-egress-unverified",
+        description="Chalk egress that can only be verified at `pulumi up` (values unknown during preview) or "
+                    "resources whose shape the checks do not understand are reported here.",
+        level=EnforcementLevel.ADVISORY,
+        severity=Severity.LOW,
+        remediation="Re-run the check at `pulumi up`, or reference resources that the stack itself declares.",
+        url=PTC_MEDIA_DOCS,
+        check=_unverified,
+        kinds=frozenset({FindingKind.UNVERIFIED, FindingKind.NOTE}),
+    ),
+)
+
+
+def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any],
+             stack_config: Mapping[str, str], project: str | None, base_dir: Path | None = None) -> list[Finding]:
+    """The findings ``spec`` reports for these resources; a config problem is one violation naming it."""
+    try:
+        settings = read_settings(config, stack_config, project, base_dir)
+        catalog, chalk_plan = settings.resolve()
+    except (PolicySettingsError, ValueError) as exc:
+        if spec.level is not EnforcementLevel.MANDATORY:
+            return []  # the mandatory policies already report the config problem once each
+        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {exc}", None, None)]
+    findings: list[Finding] = []
+    for result in spec.check(resources, chalk_plan, catalog, settings.options):
+        findings.extend(f for f in result.findings if f.kind in spec.kinds)
+    return findings
+
+
+def to_resource(resource_type: str, urn: str, name: str, props: Any) -> Resource:
+    return Resource(resource_type, urn, name, plain(props))
+
+
+def plain(value: Any) -> Any:
+    """pulumi_policy's unknown-checking proxies -> plain data with the engine's unknown sentinels, never raising."""
+    if isinstance(value, Mapping):
+        return {key: plain(_get(value, key)) for key in value}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [plain(_get(value, index)) for index in range(len(value))]
+    return value
+
+
+def _get(container: Any, key: Any) -> Any:
+    try:
+        return container[key]
+    except UnknownValueError as exc:
+        return exc.unknown_type_sentinel
+
+
+def _validator(spec: Spec) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
+        findings = evaluate(spec, resources, args.get_config(), pulumi.runtime.get_config_env(),
+                            os.environ.get("PULUMI_PROJECT"), Path.cwd())
+        for finding in findings:
+            report_violation(finding.message, finding.urn)
+
+    return validate
+
+
+def build_policies() -> list[StackValidationPolicy]:
+    return [
+        StackValidationPolicy(
+            name=spec.name,
+            description=spec.description,
+            validate=_validator(spec),
+            enforcement_level=spec.level,
+            config_schema=PolicyConfigSchema(properties=CONFIG_SCHEMA),
+            severity=spec.severity,
+            remediation_steps=spec.remediation,
+            url=spec.url,
+        )
+        for spec in SPECS
+    ]

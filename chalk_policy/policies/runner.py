@@ -1,0 +1,65 @@
+"""Run the chalk-media policies in-process, e.g. on an offline preview or a saved plan.
+
+Same policies, same settings rules and same messages as the pack under ``pulumi preview --policy-pack``;
+only the transport differs (no gRPC, no engine-side config reconciliation: the schema defaults apply and
+``config`` may override any policy's properties and enforcement level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import EnforcementLevel
+
+from ..coverage import Resource
+from .pack import SPECS, evaluate
+
+LEVELS = {level.value: level for level in EnforcementLevel}
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str
+    """``mandatory`` or ``advisory``."""
+    message: str
+    urn: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"policy": self.policy, "level": self.level, "message": self.message}
+
+
+def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | None = None,
+                 stack_config: Mapping[str, str] | None = None, project: str | None = None,
+                 base_dir: Path | None = None) -> list[Violation]:
+    """Every policy's findings, ordered mandatory first. ``config`` is a policy-pack-config document:
+    ``{"all": "<level>", "<policy>": "<level>" | {"enforcementLevel": ..., <properties>}}``."""
+    config = config or {}
+    violations: list[Violation] = []
+    for spec in SPECS:
+        level, properties = _policy_config(config, spec.name, spec.level)
+        if level is EnforcementLevel.DISABLED:
+            continue
+        shown = "mandatory" if level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE) else "advisory"
+        findings = evaluate(spec, resources, properties, stack_config or {}, project, base_dir)
+        violations += [Violation(spec.name, shown, finding.message, finding.urn) for finding in findings]
+    return sorted(violations, key=lambda v: v.level != "mandatory")
+
+
+def _policy_config(config: Mapping[str, Any], name: str,
+                   default: EnforcementLevel) -> tuple[EnforcementLevel, dict[str, Any]]:
+    level = default
+    if isinstance(config.get("all"), str):
+        level = LEVELS.get(config["all"], level)
+    entry = config.get(name)
+    properties: dict[str, Any] = {}
+    if isinstance(entry, str):
+        level = LEVELS.get(entry, level)
+    elif isinstance(entry, Mapping):
+        properties = {key: value for key, value in entry.items() if key != "enforcementLevel"}
+        if isinstance(entry.get("enforcementLevel"), str):
+            level = LEVELS.get(entry["enforcementLevel"], level)
+    return level, properties

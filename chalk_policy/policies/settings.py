@@ -1,0 +1,131 @@
+"""What a policy checks against: regions, port option, encryption, client selector and catalog.
+
+The same settings come from the policy config (JSON schema below, with defaults) or, when
+``fromStackConfig`` is true and the stack sets ``<project>:regions``, from the stack's own config keys
+``<project>:regions``, ``<project>:option`` and ``<project>:encryption`` (as the chalk-network program
+declares them). A catalog overlay always comes from the policy config: the pack cannot know where the
+stack's project directory is. That makes the pack work on our stacks with no policy
+config; set ``fromStackConfig: false`` to enforce the policy config over what a stack says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..catalog import Catalog, load_catalog
+from ..coverage import Options, TagSelector
+from ..planning import Plan, plan
+
+CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
+    "regions": {
+        "type": "array",
+        "items": {"type": "string"},
+        "minItems": 1,
+        "default": ["all"],
+        "description": "Chalk media regions the stack must allow (ids such as jp1), or [\"all\"].",
+    },
+    "option": {
+        "type": "integer",
+        "enum": [1, 2, 3],
+        "default": 1,
+        "description": "PTC port option: 1 = UDP 443, 3478, 10000-60000; 2 = UDP 443, 3478, 5349; "
+                       "3 = TCP 443, 3478, 5349.",
+    },
+    "encryption": {
+        "type": "string",
+        "enum": ["standard", "e2ee"],
+        "default": "standard",
+        "description": "Chalk session encryption.",
+    },
+    "clientTag": {
+        "type": "object",
+        "properties": {"key": {"type": "string", "minLength": 1}, "value": {"type": "string"}},
+        "required": ["key"],
+        "additionalProperties": False,
+        "description": "Only security groups and NSGs with this tag are the Chalk clients' (value optional). "
+                       "Default: every egress rule in the stack.",
+    },
+    "catalogOverlay": {
+        "type": "string",
+        "default": "",
+        "description": "Catalog overlay file (absolute, or relative to the policy pack directory).",
+    },
+    "fromStackConfig": {
+        "type": "boolean",
+        "default": True,
+        "description": "Use the stack's own regions, option and encryption config keys when it sets them.",
+    },
+}
+
+
+class PolicySettingsError(ValueError):
+    """The policy or stack config cannot be planned; the message names the key and the allowed values."""
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    regions: tuple[str, ...] | str
+    option: int
+    encryption: str
+    selector: TagSelector | None
+    overlay: str | None
+    source: str
+    """Where the regions, option and encryption came from: ``policy config`` or ``stack config``."""
+
+    @property
+    def options(self) -> Options:
+        return Options(selector=self.selector)
+
+    def resolve(self) -> tuple[Catalog, Plan]:
+        try:
+            catalog = load_catalog(overlay=self.overlay)
+            return catalog, plan(catalog, self.regions, self.option, self.encryption)
+        except ValueError as exc:
+            summary = getattr(exc, "summary", str(exc))
+            raise PolicySettingsError(f"{self.source}: {summary}") from None
+
+
+def read_settings(config: Mapping[str, Any], stack_config: Mapping[str, str], project: str | None,
+                  base_dir: Path | None = None) -> PolicySettings:
+    """Combine the policy config (schema defaults already applied by the engine) and the stack config."""
+    merged = {key: spec["default"] for key, spec in CONFIG_SCHEMA.items() if "default" in spec}
+    merged.update({key: value for key, value in config.items() if key in CONFIG_SCHEMA})
+    source = "policy config"
+    if merged.get("fromStackConfig", True) and project:
+        from_stack = _stack_values(stack_config, project)
+        if "regions" in from_stack:
+            merged.update(from_stack)
+            source = f"stack config ({project}:regions)"
+    selector = merged.get("clientTag")
+    overlay = str(merged.get("catalogOverlay") or "") or None
+    if overlay and base_dir is not None and not Path(overlay).is_absolute():
+        overlay = str(base_dir / overlay)
+    regions = merged["regions"]
+    option = merged["option"]
+    if isinstance(option, float) and option.is_integer():
+        option = int(option)  # protobuf Structs carry every number as a float
+    return PolicySettings(
+        regions=regions if isinstance(regions, str) else tuple(str(region) for region in regions),
+        option=option,
+        encryption=str(merged["encryption"]),
+        selector=TagSelector(str(selector["key"]), selector.get("value")) if isinstance(selector, Mapping) else None,
+        overlay=overlay,
+        source=source,
+    )
+
+
+def _stack_values(stack_config: Mapping[str, str], project: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in ("regions", "option", "encryption"):
+        text = stack_config.get(f"{project}:{key}")
+        if text is None:
+            continue
+        try:
+            values[key] = json.loads(text) if key in ("regions", "option") else text
+        except json.JSONDecodeError:
+            values[key] = text  # `regions: all` as a plain string
+    return values

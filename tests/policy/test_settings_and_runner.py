@@ -1,0 +1,101 @@
+"""Policy settings (policy config vs stack config) and the in-process runner used by `chalk-policy preview`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from chalk_policy.cli.main import cli
+from chalk_policy.coverage import Resource, TagSelector
+from chalk_policy.policies import CONFIG_SCHEMA, PolicySettingsError, read_settings
+from chalk_policy.policies.runner import run_policies
+
+DEFAULTS = {key: spec["default"] for key, spec in CONFIG_SCHEMA.items() if "default" in spec}
+DEV = {"chalk-network:regions": '["jp1", "us2"]', "chalk-network:option": "1", "chalk-network:encryption": "e2ee"}
+
+
+def test_defaults_are_every_region_option_1_standard() -> None:
+    settings = read_settings(DEFAULTS, {}, "chalk-network")
+    assert (settings.regions, settings.option, settings.encryption, settings.selector, settings.overlay,
+            settings.source) == (("all",), 1, "standard", None, None, "policy config")
+
+
+def test_the_stack_config_wins_when_from_stack_config() -> None:
+    settings = read_settings(DEFAULTS, DEV, "chalk-network")
+    assert (settings.regions, settings.option, settings.encryption) == (("jp1", "us2"), 1, "e2ee")
+    assert settings.source == "stack config (chalk-network:regions)"
+
+
+def test_from_stack_config_false_enforces_the_policy_config() -> None:
+    settings = read_settings({**DEFAULTS, "fromStackConfig": False, "regions": ["de1"], "option": 3.0}, DEV,
+                             "chalk-network")
+    assert (settings.regions, settings.option, settings.source) == (("de1",), 3, "policy config")
+
+
+def test_another_projects_keys_are_ignored() -> None:
+    assert read_settings(DEFAULTS, DEV, "other-project").regions == ("all",)
+
+
+def test_plain_string_regions_and_tag_selector_and_relative_overlay(tmp_path: Path) -> None:
+    settings = read_settings({**DEFAULTS, "clientTag": {"key": "chalk", "value": "client"},
+                              "catalogOverlay": "overlay.yaml"},
+                             {"chalk-network:regions": "all"}, "chalk-network", tmp_path)
+    assert settings.regions == "all"
+    assert settings.selector == TagSelector("chalk", "client")
+    assert settings.overlay == str(tmp_path / "overlay.yaml")
+
+
+def test_an_unplannable_setting_names_its_source() -> None:
+    settings = read_settings(DEFAULTS, {**DEV, "chalk-network:encryption": "rot13"}, "chalk-network")
+    with pytest.raises(PolicySettingsError) as raised:
+        settings.resolve()
+    assert str(raised.value) == ("stack config (chalk-network:regions): encryption: 'rot13' is not an encryption "
+                                 "mode; allowed: e2ee, standard")
+
+
+def _egress(cidr: str, port: int) -> Resource:
+    return Resource("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", f"urn:{cidr}:{port}", "r",
+                    {"cidrIpv4": cidr, "ipProtocol": "udp", "fromPort": port, "toPort": port})
+
+
+def test_runner_levels_follow_the_pack_config() -> None:
+    resources = [_egress("13.115.244.0/27", 443)]
+    settings = {"fromStackConfig": False, "regions": ["jp1"]}
+    default = run_policies(resources, config={"chalk-media-egress-required": settings})
+    assert {v.level for v in default if v.policy == "chalk-media-egress-required"} == {"mandatory"}
+    relaxed = run_policies(resources, config={"all": "advisory", "chalk-media-egress-required": settings})
+    assert {v.level for v in relaxed} == {"advisory"}
+    disabled = run_policies(resources, config={"chalk-media-egress-required": "disabled"})
+    assert all(v.policy != "chalk-media-egress-required" for v in disabled)
+
+
+def test_preview_reports_violations_and_exits_1_on_a_mandatory_one(tmp_path: Path) -> None:
+    config = tmp_path / "policy.json"
+    config.write_text(json.dumps({"chalk-media-egress-required": {"fromStackConfig": False, "regions": ["de1"]}}))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["preview", "--stack", "dev", "--project-dir", str(ROOT), "--format", "json",
+                                 "--policy-config", str(config)])
+    assert result.exit_code == 1, result.output
+    violations = json.loads(result.stdout)["violations"]
+    assert {(v["policy"], v["level"]) for v in violations} == {("chalk-media-egress-required", "mandatory")}
+    assert [v["message"].split(":", 1)[0] for v in violations] == ["Region de1 (Germany)"] * 2
+
+
+def test_preview_of_a_compliant_stack_has_no_violations() -> None:
+    result = CliRunner().invoke(cli, ["preview", "--stack", "dev", "--project-dir", str(ROOT), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["violations"] == []
+
+
+def test_preview_with_a_bad_policy_config_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.json"
+    bad.write_text("[1, 2")
+    result = CliRunner().invoke(cli, ["preview", "--stack", "dev", "--project-dir", str(ROOT),
+                                      "--policy-config", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"chalk-policy: error: --policy-config: {bad}: not a JSON document")
+    assert len(result.stderr.strip().splitlines()) == 1
