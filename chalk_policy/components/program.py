@@ -3,6 +3,8 @@
 The root ``__main__.py`` stays thin: it reads the config through :func:`read_settings` and builds the
 components. Defaults here are the same as in ``Pulumi.yaml`` (a test keeps them in step), so the program
 behaves the same when it runs outside the CLI, e.g. under the SDK's mocks.
+
+Each cloud's component module (and so its provider SDK) is imported only when that cloud is selected.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .aws import ChalkAwsEgressArgs
+if TYPE_CHECKING:
+    from .aws import ChalkAwsEgressArgs
+    from .azure import ChalkAzureEgressArgs
 
 PROJECT = "chalk-network"
-ALLOWED_CLOUDS = ("aws",)
-"""Clouds this program can build today; Azure joins when its component is wired in (a later issue)."""
+ALLOWED_CLOUDS = ("aws", "azure")
 DEFAULTS: Mapping[str, Any] = {
     "option": 1,
     "encryption": "standard",
@@ -28,10 +31,24 @@ DEFAULTS: Mapping[str, Any] = {
     "awsSignaling": "network-firewall",
     "awsProxySecurityGroupId": "",
     "awsRulesPerGroup": 60,
+    "azureResourceGroup": "",
+    "azureLocation": "",
+    "azurePriorityStart": 100,
+    "azurePriorityEnd": 4096,
+    "azureDenyInternet": True,
+    "azureFirewallPolicyId": "",
+    "azureSourceAddresses": ["*"],
+    "azureRuleCollectionGroupPriority": 500,
     "catalogOverlay": "",
     "tags": {},
 }
 """Project config defaults, as declared in ``Pulumi.yaml``; ``regions`` has none (required)."""
+_JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses")
+_INT_KEYS = ("option", "awsRulesPerGroup", "azurePriorityStart", "azurePriorityEnd",
+             "azureRuleCollectionGroupPriority")
+_BOOL_KEYS = ("azureDenyInternet",)
+_STRING_KEYS = ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroupId", "azureResourceGroup",
+                "azureLocation", "azureFirewallPolicyId", "catalogOverlay")
 
 
 class ProgramConfigError(ValueError):
@@ -48,11 +65,20 @@ class ProgramSettings:
     aws_signaling: str = "network-firewall"
     aws_proxy_security_group_id: str | None = None
     aws_rules_per_group: int = 60
+    azure_resource_group: str = ""
+    azure_location: str = ""
+    azure_priority_window: tuple[int, int] = (100, 4096)
+    azure_deny_internet: bool = True
+    azure_firewall_policy_id: str | None = None
+    azure_source_addresses: tuple[str, ...] = ("*",)
+    azure_rule_collection_group_priority: int = 500
     catalog_overlay: str | None = None
     """Absolute path of the overlay file, or None."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def aws_args(self) -> ChalkAwsEgressArgs:
+        from .aws import ChalkAwsEgressArgs
+
         return ChalkAwsEgressArgs(
             vpc_id=self.aws_vpc_id,
             regions=self.regions,
@@ -65,22 +91,44 @@ class ProgramSettings:
             tags=dict(self.tags),
         )
 
+    def azure_args(self) -> ChalkAzureEgressArgs:
+        from .azure import ChalkAzureEgressArgs
+
+        return ChalkAzureEgressArgs(
+            resource_group_name=self.azure_resource_group,
+            location=self.azure_location,
+            regions=self.regions,
+            option=self.option,
+            encryption=self.encryption,
+            priority_window=self.azure_priority_window,
+            deny_internet=self.azure_deny_internet,
+            firewall_policy_id=self.azure_firewall_policy_id,
+            rule_collection_group_priority=self.azure_rule_collection_group_priority,
+            source_addresses=self.azure_source_addresses,
+            overlay_path=self.catalog_overlay,
+            tags=dict(self.tags),
+        )
+
 
 def read_settings(config: pulumi.Config, project_dir: str | Path) -> ProgramSettings:
     """Read this program's keys from ``config`` (the ``chalk-network`` namespace)."""
     raw: dict[str, Any] = {}
-    for key in ("regions", "clouds", "tags"):
+    for key in _JSON_KEYS:
         value = config.get(key)
         if value is not None:
             try:
                 raw[key] = json.loads(value)
             except json.JSONDecodeError:
                 raw[key] = value  # e.g. `regions: all` given as a plain string
-    for key in ("option", "awsRulesPerGroup"):
+    for key in _INT_KEYS:
         number = config.get_int(key)
         if number is not None:
             raw[key] = number
-    for key in ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroupId", "catalogOverlay"):
+    for key in _BOOL_KEYS:
+        flag = config.get_bool(key)
+        if flag is not None:
+            raw[key] = flag
+    for key in _STRING_KEYS:
         text = config.get(key)
         if text is not None:
             raw[key] = text
@@ -97,15 +145,33 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         raise ProgramConfigError(f"regions: {regions!r} is not a list of region ids; allowed: e.g. [jp1, us2] or [all]")
     clouds = values["clouds"]
     if not isinstance(clouds, list) or not clouds or not all(isinstance(cloud, str) for cloud in clouds):
-        raise ProgramConfigError(f"clouds: {clouds!r} is not a list of clouds; allowed: {_listing(ALLOWED_CLOUDS)}")
+        raise ProgramConfigError(f"clouds: {clouds!r} is not a list of clouds; allowed: a non-empty list of "
+                                 f"{_listing(ALLOWED_CLOUDS)}")
     unknown = [cloud for cloud in clouds if cloud not in ALLOWED_CLOUDS]
     if unknown:
-        raise ProgramConfigError(f"clouds: {', '.join(map(repr, unknown))} not available in this program yet; "
+        raise ProgramConfigError(f"clouds: {', '.join(map(repr, unknown))} not available in this program; "
                                  f"allowed: {_listing(ALLOWED_CLOUDS)}")
     vpc_id = values["awsVpcId"]
     if "aws" in clouds and not vpc_id:
         raise ProgramConfigError("awsVpcId: required when clouds includes aws; allowed: the VPC id of the Chalk "
                                  "clients, e.g. vpc-0a1b2c3d4e5f60718")
+    if "azure" in clouds:
+        if not values["azureResourceGroup"]:
+            raise ProgramConfigError("azureResourceGroup: required when clouds includes azure; allowed: the resource "
+                                     "group of the Chalk NSG, e.g. rg-chalk-network")
+        if not values["azureLocation"]:
+            raise ProgramConfigError("azureLocation: required when clouds includes azure; allowed: an Azure location "
+                                     "name, e.g. westeurope")
+    for key in _INT_KEYS:
+        if isinstance(values[key], bool) or not isinstance(values[key], int):
+            raise ProgramConfigError(f"{key}: {values[key]!r} is not an integer; allowed: an integer")
+    if not isinstance(values["azureDenyInternet"], bool):
+        raise ProgramConfigError(f"azureDenyInternet: {values['azureDenyInternet']!r} is not a boolean; allowed: "
+                                 "true or false")
+    sources = values["azureSourceAddresses"]
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise ProgramConfigError(f"azureSourceAddresses: {sources!r} is not a list of addresses; allowed: e.g. ['*'] "
+                                 "or ['10.20.0.0/16']")
     tags = values["tags"]
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise ProgramConfigError(f"tags: {tags!r} is not a tag map; allowed: an object of string keys and values")
@@ -119,6 +185,13 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         aws_signaling=values["awsSignaling"],
         aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
         aws_rules_per_group=values["awsRulesPerGroup"],
+        azure_resource_group=values["azureResourceGroup"],
+        azure_location=values["azureLocation"],
+        azure_priority_window=(values["azurePriorityStart"], values["azurePriorityEnd"]),
+        azure_deny_internet=values["azureDenyInternet"],
+        azure_firewall_policy_id=values["azureFirewallPolicyId"] or None,
+        azure_source_addresses=tuple(sources),
+        azure_rule_collection_group_priority=values["azureRuleCollectionGroupPriority"],
         catalog_overlay=str(Path(project_dir) / overlay) if overlay else None,
         tags=tags,
     )

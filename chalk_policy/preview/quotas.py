@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ NSG_RULE = "azure-native:network:SecurityRule"
 AWS_RULES_PER_GROUP_KEY = "awsRulesPerGroup"
 AWS_DEFAULT_RULES_PER_GROUP = 60
 AZURE_RULES_PER_NSG = 1000
+AZURE_ADDRESSES_PER_NSG = 4000
+"""IP addresses and ranges in one NSG, source or destination counted separately (Azure networking limits)."""
 NFW_STATEFUL_CAPACITY_PER_POLICY = 30000
 UNKNOWN_GROUP = "(group not known)"
 
@@ -157,33 +160,66 @@ def network_firewall_capacity(result: PreviewResult) -> list[QuotaLine]:
     return lines
 
 
-def azure_rules_per_nsg(result: PreviewResult) -> list[QuotaLine]:
+def _nsg_rules(result: PreviewResult) -> dict[str, list[Mapping[str, Any]]]:
+    """Rules per NSG (logical name): its inline ``securityRules`` plus the standalone rules that target it."""
     nsgs = result.by_type(NSG)
-    rules = result.by_type(NSG_RULE)
-    if not nsgs and not rules:
-        return []
-    counts: dict[str, int] = {}
+    rules: dict[str, list[Mapping[str, Any]]] = {}
     by_physical: dict[str, str] = {}
     for nsg in nsgs:
-        counts[nsg.name] = len(_seq(nsg.inputs.get("securityRules")))
+        rules[nsg.name] = [r if isinstance(r, Mapping) else {} for r in _seq(nsg.inputs.get("securityRules"))]
         physical = nsg.inputs.get("networkSecurityGroupName")
         if isinstance(physical, str):
             by_physical[physical] = nsg.name
-    for rule in rules:
+    for rule in result.by_type(NSG_RULE):
         target = rule.inputs.get("networkSecurityGroupName")
         name = by_physical.get(target, target) if isinstance(target, str) and not is_unknown(target) else None
         if name is None:
             for urn in rule.property_dependencies.get("networkSecurityGroupName", ()):
                 name = next((n.name for n in nsgs if n.urn == urn), None)
-        name = name or UNKNOWN_GROUP
-        counts[name] = counts.get(name, 0) + 1
-    return [QuotaLine("Azure rules per network security group", name, count, AZURE_RULES_PER_NSG)
-            for name, count in sorted(counts.items())]
+        rules.setdefault(name or UNKNOWN_GROUP, []).append(rule.inputs)
+    return rules
+
+
+def _is_address(value: Any) -> bool:
+    """An IP address or CIDR (what Azure's per-NSG address limit counts); service tags, ``*`` and ASGs are not."""
+    if not isinstance(value, str) or is_unknown(value):
+        return False
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _addresses(rule: Mapping[str, Any], side: str) -> int | None:
+    single, many = rule.get(f"{side}AddressPrefix"), rule.get(f"{side}AddressPrefixes")
+    if is_unknown(single) or is_unknown(many) or any(is_unknown(v) for v in _seq(many)):
+        return None
+    return int(_is_address(single)) + sum(_is_address(v) for v in _seq(many))
+
+
+def azure_rules_per_nsg(result: PreviewResult) -> list[QuotaLine]:
+    return [QuotaLine("Azure rules per network security group", name, len(rules), AZURE_RULES_PER_NSG)
+            for name, rules in sorted(_nsg_rules(result).items())]
+
+
+def azure_addresses_per_nsg(result: PreviewResult) -> list[QuotaLine]:
+    lines = []
+    for name, rules in sorted(_nsg_rules(result).items()):
+        for side in ("destination", "source"):
+            counts = [_addresses(rule, side) for rule in rules]
+            used = None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
+            if used == 0 and side == "source":
+                continue  # only "*" and tags: nothing to report
+            lines.append(QuotaLine(f"Azure {side} IP addresses and ranges per network security group", name, used,
+                                   AZURE_ADDRESSES_PER_NSG, "" if used is not None else "prefixes not known offline"))
+    return lines
 
 
 def quota_lines(result: PreviewResult) -> list[QuotaLine]:
     lines: list[QuotaLine] = []
-    for compute in (aws_egress_per_group, network_firewall_capacity, azure_rules_per_nsg):
+    for compute in (aws_egress_per_group, network_firewall_capacity, azure_rules_per_nsg,
+                    azure_addresses_per_nsg):
         lines.extend(compute(result))
     return lines
 

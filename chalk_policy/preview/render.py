@@ -17,8 +17,16 @@ KEY_INPUTS = (
     "referencedSecurityGroupId", "type", "capacity", "egress", "ingress", "cidrBlocks",
     "resourceGroupName", "location", "networkSecurityGroupName", "securityRules", "priority", "direction", "access",
     "protocol", "destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange",
-    "destinationPortRanges",
+    "destinationPortRanges", "firewallPolicyName",
 )
+NESTED_INPUTS = {
+    "securityRules": ("rule", ("priority", "direction", "access", "protocol", "destinationAddressPrefix",
+                               "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges")),
+    "ruleCollections": ("collection", ("ruleCollectionType", "priority", "action")),
+}
+"""Inline lists shown one entry a line under their resource (Azure NSG rules, firewall rule collections)."""
+NESTED_RULE_INPUTS = ("ruleType", "ipProtocols", "sourceAddresses", "destinationAddresses", "destinationPorts",
+                      "targetFqdns", "protocols")
 MAX_LIST_ITEMS = 4
 
 
@@ -95,6 +103,40 @@ def _inputs_text(record: ResourceRecord, names: dict[str, str]) -> str:
     return " ".join(parts)
 
 
+def _entry_text(entry: dict[str, Any], keys: tuple[str, ...]) -> str:
+    parts = []
+    for key in keys:
+        if key not in entry:
+            continue
+        value = plain(entry[key])
+        if key == "action" and isinstance(value, dict) and "type" in value:
+            value = value["type"]
+        elif key == "protocols" and isinstance(value, list):
+            value = [f"{p.get('protocolType')}:{p.get('port')}" if isinstance(p, dict) else p for p in value]
+        parts.append(f"{key}={_value(value)}")
+    return " ".join(parts)
+
+
+def _nested_lines(record: ResourceRecord, indent: str) -> list[str]:
+    """One line per inline NSG rule or firewall rule collection (and its rules), under the resource."""
+    lines = []
+    for key, (label, keys) in NESTED_INPUTS.items():
+        entries = record.inputs.get(key)
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            detail = _entry_text(entry, keys)
+            lines.append(f"{indent}{label} {_scalar(entry.get('name', '?'))}{'  ' + detail if detail else ''}")
+            rules = entry.get("rules") if key == "ruleCollections" else None
+            for rule in rules if isinstance(rules, list) else ():
+                if isinstance(rule, dict):
+                    detail = _entry_text(rule, NESTED_RULE_INPUTS)
+                    lines.append(f"{indent}  rule {_scalar(rule.get('name', '?'))}{'  ' + detail if detail else ''}")
+    return lines
+
+
 def to_text(result: PreviewResult) -> str:
     custom = sum(1 for r in result.resources if r.custom)
     mode = "dry run, like pulumi preview" if result.preview else "as if applied"
@@ -114,6 +156,8 @@ def to_text(result: PreviewResult) -> str:
         read = "  (read)" if record.read else ""
         detail = _inputs_text(record, names) if record.custom else ""
         lines.append(f"{'  ' * level}{record.type}  {record.name}{kind}{read}{'  ' + detail if detail else ''}")
+        if record.custom:
+            lines.extend(_nested_lines(record, "  " * (level + 1)))
 
     lines += ["", "Resources by type:"]
     for type_token, count in sorted(Counter(r.type for r in result.resources).items()):

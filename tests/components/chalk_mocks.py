@@ -28,6 +28,10 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 RULE_GROUP = "aws:networkfirewall/ruleGroup:RuleGroup"
 POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy"
 COMPONENT = "chalk:index:ChalkAwsEgress"
+NSG = "azure-native:network:NetworkSecurityGroup"
+AZ_POLICY = "azure-native:network:FirewallPolicy"
+RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup"
+AZ_COMPONENT = "chalk:index:ChalkAzureEgress"
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -41,6 +45,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.typ in (RULE_GROUP, POLICY):
             kind = "stateful-rulegroup" if args.typ == RULE_GROUP else "firewall-policy"
             state["arn"] = f"arn:aws:network-firewall:us-west-2:123456789012:{kind}/{args.name}"
+        if args.typ.startswith("azure-native:"):
+            state.setdefault("name", args.name)  # the provider's auto-name; here the logical name
         return ("" if self.preview else f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:

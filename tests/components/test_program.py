@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from chalk_mocks import EGRESS, INGRESS, PROJECT_DIR, SG, Engine, load_stack_config, run_program
+from chalk_mocks import AZ_POLICY, EGRESS, INGRESS, NSG, PROJECT_DIR, RCG, SG, Engine, load_stack_config, run_program
 
-from chalk_policy.components import ComponentInputError
+from chalk_policy.components import AzureInputError, ComponentInputError
 from chalk_policy.components.program import DEFAULTS, ProgramConfigError, parse_settings
 
 STACKS = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml")
@@ -23,10 +23,19 @@ NETWORK_FIREWALL_EXPORTS = {
     "catalogVersion": "2026112501",
     "securityGroupIds": ["chalk-sg-1-id", "chalk-sg-2-id"],
 }
+AZURE_EXPORTS = {
+    "nsgId": "chalk-azure-nsg-id",
+    "nsgName": "chalk-azure-nsg",
+    "azureFirewallPolicyId": "chalk-azure-firewall-policy-id",
+    "ruleCollectionGroupId": "chalk-azure-rule-collection-group-id",
+}
 EXPECTED = {
     "dev": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 10, "chalk-sg-2": 9}, "regions": ["jp1", "us2"]},
-    "prod": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 59, "chalk-sg-2": 30}, "regions": ALL},
+    "prod": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 59, "chalk-sg-2": 30}, "regions": ALL,
+             **AZURE_EXPORTS, "nsgRuleCount": 4},
+    "azure-tcp": {**AZURE_EXPORTS, "nsgRuleCount": 3, "catalogVersion": "2026112501", "regions": ["de1", "ie1"]},
 }
+PROVIDER_KEYS = {"aws": "aws:region", "azure": "azure-native:location"}
 
 
 def stack_file(stack: str) -> dict[str, Any]:
@@ -34,7 +43,7 @@ def stack_file(stack: str) -> dict[str, Any]:
 
 
 def test_the_expected_stacks_exist() -> None:
-    assert STACKS == ["dev", "prod"]
+    assert STACKS == ["azure-tcp", "dev", "prod"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -42,9 +51,16 @@ def test_program_runs_each_stack(engine: Engine, stack: str) -> None:
     run = run_program(engine, stack)
     assert run.exports == EXPECTED[stack]
     config = stack_file(stack)
+    clouds = config.get("chalk-network:clouds", ["aws"])
+    assert bool(run.of(SG)) == ("aws" in clouds) and bool(run.of(NSG)) == ("azure" in clouds)
     for group in run.of(SG):
         assert group.inputs["vpcId"] == config["chalk-network:awsVpcId"]
         assert config["chalk-network:tags"].items() <= group.inputs["tags"].items()
+    for resource in (*run.of(NSG), *run.of(AZ_POLICY)):
+        assert resource.inputs["resourceGroupName"] == config["chalk-network:azureResourceGroup"]
+        assert resource.inputs["location"] == config["chalk-network:azureLocation"]
+        assert resource.inputs["location"] == config["azure-native:location"]
+        assert config["chalk-network:tags"].items() <= resource.inputs["tags"].items()
 
 
 def test_dev_is_standard_encryption_with_network_firewall(engine: Engine) -> None:
@@ -59,6 +75,52 @@ def test_prod_is_every_region_with_e2ee(engine: Engine) -> None:
     assert [call.name for call in run.of(INGRESS)] == ["chalk-peer-ingress-udp-1024-65535"]
     assert len(run.of(EGRESS)) == 87 + 1 + 1
     assert stack_file("prod")["aws:region"] == "us-east-1"
+
+
+def test_azure_tcp_is_tcp_only_in_two_european_regions(engine: Engine) -> None:
+    run = run_program(engine, "azure-tcp")
+    assert not run.of(SG) and not run.of(EGRESS)
+    (nsg,) = run.of(NSG)
+    assert [(r["name"], r["priority"], r["protocol"], r["access"]) for r in nsg.inputs["securityRules"]] == [
+        ("chalk-media-tcp", 101, "Tcp", "Allow"), ("chalk-signaling-https", 104, "Tcp", "Allow"),
+        ("chalk-deny-internet", 4096, "*", "Deny")]
+    assert nsg.inputs["securityRules"][0]["destinationPortRanges"] == ["443", "3478", "5349"]
+    (group,) = run.of(RCG)
+    media, _ = group.inputs["ruleCollections"]
+    assert [r["ipProtocols"] for r in media["rules"]] == [["TCP"]]
+
+
+def test_prod_builds_both_clouds_from_the_same_plan(engine: Engine) -> None:
+    run = run_program(engine, "prod")
+    (nsg,) = run.of(NSG)
+    names = [r["name"] for r in nsg.inputs["securityRules"]]
+    assert names == ["chalk-media-udp", "chalk-peer-udp", "chalk-signaling-https", "chalk-deny-internet"]
+    aws_cidrs = {call.inputs["cidrIpv4"] for call in run.of(EGRESS) if "cidrIpv4" in call.inputs} - {"0.0.0.0/0"}
+    assert set(nsg.inputs["securityRules"][0]["destinationAddressPrefixes"]) == aws_cidrs
+    assert stack_file("prod")["azure-native:location"] == "eastus"
+
+
+def test_azure_config_overrides_reach_the_component(engine: Engine) -> None:
+    policy = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub"
+              "/providers/Microsoft.Network/firewallPolicies/fwp-hub")
+    run = run_program(engine, "azure-tcp", {
+        "chalk-network:azurePriorityStart": "2000",
+        "chalk-network:azurePriorityEnd": "2010",
+        "chalk-network:azureDenyInternet": "false",
+        "chalk-network:azureFirewallPolicyId": policy,
+        "chalk-network:azureSourceAddresses": '["10.20.0.0/16"]',
+        "chalk-network:azureRuleCollectionGroupPriority": "700",
+    })
+    (nsg,) = run.of(NSG)
+    assert [(r["name"], r["priority"]) for r in nsg.inputs["securityRules"]] == [
+        ("chalk-media-tcp", 2001), ("chalk-signaling-https", 2004)]
+    assert not run.of(AZ_POLICY)
+    (group,) = run.of(RCG)
+    assert (group.inputs["firewallPolicyName"], group.inputs["resourceGroupName"], group.inputs["priority"]) == (
+        "fwp-hub", "rg-hub", 700)
+    assert all(rule["sourceAddresses"] == ["10.20.0.0/16"]
+               for collection in group.inputs["ruleCollections"] for rule in collection["rules"])
+    assert run.exports["azureFirewallPolicyId"] == policy
 
 
 def test_config_overrides_reach_the_component(engine: Engine) -> None:
@@ -83,31 +145,63 @@ def test_catalog_overlay_path_is_read(engine: Engine, tmp_path: Path) -> None:
     assert "chalk-egress-udp-443-13.115.245.0-27" in {call.name for call in run.of(EGRESS)}
 
 
+CLOUDS = "allowed: aws, azure"
 PROGRAM_ERRORS = {
-    "azure not yet": ({"chalk-network:clouds": '["aws", "azure"]'}, ProgramConfigError,
-                      "clouds: 'azure' not available in this program yet; allowed: aws"),
-    "no clouds": ({"chalk-network:clouds": "[]"}, ProgramConfigError,
-                  "clouds: [] is not a list of clouds; allowed: aws"),
-    "no vpc": ({"chalk-network:awsVpcId": ""}, ProgramConfigError,
+    "unknown cloud": ("dev", {"chalk-network:clouds": '["aws", "gcp"]'}, ProgramConfigError,
+                      f"clouds: 'gcp' not available in this program; {CLOUDS}"),
+    "no clouds": ("dev", {"chalk-network:clouds": "[]"}, ProgramConfigError,
+                  "clouds: [] is not a list of clouds; allowed: a non-empty list of aws, azure"),
+    "no vpc": ("dev", {"chalk-network:awsVpcId": ""}, ProgramConfigError,
                "awsVpcId: required when clouds includes aws; allowed: the VPC id of the Chalk clients, "
                "e.g. vpc-0a1b2c3d4e5f60718"),
-    "bad vpc": ({"chalk-network:awsVpcId": "vpc-xyz"}, ComponentInputError,
+    "aws added without vpc": ("azure-tcp", {"chalk-network:clouds": '["azure", "aws"]'}, ProgramConfigError,
+                              "awsVpcId: required when clouds includes aws; allowed: the VPC id of the Chalk "
+                              "clients, e.g. vpc-0a1b2c3d4e5f60718"),
+    "bad vpc": ("dev", {"chalk-network:awsVpcId": "vpc-xyz"}, ComponentInputError,
                 "vpc_id: 'vpc-xyz' is not a VPC id; allowed: vpc- and 8 or 17 lower-case hex digits, "
                 "e.g. vpc-0a1b2c3d4e5f60718"),
-    "bad signaling": ({"chalk-network:awsSignaling": "squid"}, ComponentInputError,
+    "bad signaling": ("dev", {"chalk-network:awsSignaling": "squid"}, ComponentInputError,
                       "signaling: 'squid' is not a signaling mode; allowed: network-firewall, open-443, proxy"),
-    "unknown region": ({"chalk-network:regions": '["jp1", "mars1"]'}, ComponentInputError,
+    "unknown region": ("dev", {"chalk-network:regions": '["jp1", "mars1"]'}, ComponentInputError,
                        "regions: unknown region mars1; allowed: all or any of " + ", ".join(ALL)),
-    "bad tags": ({"chalk-network:tags": '{"owner": 1}'}, ProgramConfigError,
+    "unknown azure region": ("azure-tcp", {"chalk-network:regions": '["de1", "mars1"]'}, AzureInputError,
+                             "regions: unknown region mars1; allowed: all or any of " + ", ".join(ALL)),
+    "bad tags": ("dev", {"chalk-network:tags": '{"owner": 1}'}, ProgramConfigError,
                  "tags: {'owner': 1} is not a tag map; allowed: an object of string keys and values"),
+    "azure without resource group": ("azure-tcp", {"chalk-network:azureResourceGroup": ""}, ProgramConfigError,
+                                     "azureResourceGroup: required when clouds includes azure; allowed: the resource "
+                                     "group of the Chalk NSG, e.g. rg-chalk-network"),
+    "azure added without resource group": ("dev", {"chalk-network:clouds": '["aws", "azure"]'}, ProgramConfigError,
+                                           "azureResourceGroup: required when clouds includes azure; allowed: the "
+                                           "resource group of the Chalk NSG, e.g. rg-chalk-network"),
+    "azure without location": ("azure-tcp", {"chalk-network:azureLocation": ""}, ProgramConfigError,
+                               "azureLocation: required when clouds includes azure; allowed: an Azure location name, "
+                               "e.g. westeurope"),
+    "display-name location": ("azure-tcp", {"chalk-network:azureLocation": "West Europe"}, AzureInputError,
+                              "location: 'West Europe' is not an Azure location name; allowed: the programmatic "
+                              "name, lower case without spaces, e.g. westeurope or germanywestcentral"),
+    "window too small": ("azure-tcp", {"chalk-network:azurePriorityEnd": "102"}, AzureInputError,
+                         "priority window: 100-102 is too small for the plan; allowed: a window of at least 6 "
+                         "priorities, e.g. 100-105"),
+    "window outside": ("azure-tcp", {"chalk-network:azurePriorityEnd": "5000"}, AzureInputError,
+                       "priority_window: (100, 5000) is outside the NSG priorities; allowed: 100 <= start <= end "
+                       "<= 4096"),
+    "bad policy id": ("azure-tcp", {"chalk-network:azureFirewallPolicyId": "fwp-hub"}, AzureInputError,
+                      "firewall_policy_id: 'fwp-hub' is not a firewall policy id; allowed: None or /subscriptions/"
+                      "<id>/resourceGroups/<group>/providers/Microsoft.Network/firewallPolicies/<name>"),
+    "bad source": ("azure-tcp", {"chalk-network:azureSourceAddresses": '["corp-lan"]'}, AzureInputError,
+                   "source_addresses: 'corp-lan' is not an address; allowed: '*' or IPv4 addresses and CIDRs without "
+                   "host bits, e.g. 10.20.0.0/16"),
+    "bad rcg priority": ("azure-tcp", {"chalk-network:azureRuleCollectionGroupPriority": "70000"}, AzureInputError,
+                         "rule_collection_group_priority: 70000 is out of range; allowed: an integer 100-65000"),
 }
 
 
 @pytest.mark.parametrize("case", list(PROGRAM_ERRORS))
 def test_bad_stack_config_fails_with_a_clear_message(engine: Engine, case: str) -> None:
-    overrides, error, message = PROGRAM_ERRORS[case]
+    stack, overrides, error, message = PROGRAM_ERRORS[case]
     with pytest.raises(error) as raised:
-        run_program(engine, "dev", overrides)
+        run_program(engine, stack, overrides)
     assert str(raised.value) == message
 
 
@@ -124,8 +218,13 @@ def test_pulumi_yaml_declares_exactly_the_keys_the_program_reads() -> None:
     assert "default" not in declared["regions"]  # required
     assert {key: decl["default"] for key, decl in declared.items() if "default" in decl} == dict(DEFAULTS)
     for key, decl in declared.items():
-        assert decl["type"] in ("string", "integer", "array", "object") and decl["description"], key
+        assert decl["type"] in ("string", "integer", "boolean", "array", "object") and decl["description"], key
         assert decl["type"] != "array" or decl["items"] == {"type": "string"}, key
+    assert {key: decl["type"] for key, decl in declared.items() if key.startswith("azure")} == {
+        "azureResourceGroup": "string", "azureLocation": "string", "azurePriorityStart": "integer",
+        "azurePriorityEnd": "integer", "azureDenyInternet": "boolean", "azureFirewallPolicyId": "string",
+        "azureSourceAddresses": "array", "azureRuleCollectionGroupPriority": "integer"}
+    assert "azure" in declared["clouds"]["description"]
 
 
 def test_stack_files_set_only_declared_keys() -> None:
@@ -134,7 +233,8 @@ def test_stack_files_set_only_declared_keys() -> None:
         keys = set(stack_file(stack))
         own = {key.removeprefix("chalk-network:") for key in keys if key.startswith("chalk-network:")}
         assert own <= set(project["config"]), stack
-        assert keys - {f"chalk-network:{key}" for key in own} == {"aws:region"}, stack
+        clouds = stack_file(stack).get("chalk-network:clouds", DEFAULTS["clouds"])
+        assert keys - {f"chalk-network:{key}" for key in own} == {PROVIDER_KEYS[cloud] for cloud in clouds}, stack
 
 
 def test_loader_applies_defaults_and_rejects_a_missing_required_key(tmp_path: Path) -> None:
@@ -156,6 +256,24 @@ def test_parse_settings_resolves_the_overlay_against_the_project_dir() -> None:
     args = settings.aws_args()
     assert (args.regions, args.option, args.encryption, args.signaling, args.rules_per_group) == (
         ("jp1",), 1, "standard", "network-firewall", 60)
+    azure = parse_settings({"regions": ["de1"], "clouds": ["azure"], "azureResourceGroup": "rg-x",
+                            "azureLocation": "westeurope"}, "/srv").azure_args()
+    assert (azure.resource_group_name, azure.location, azure.regions, azure.priority_window, azure.deny_internet,
+            azure.firewall_policy_id, azure.source_addresses, azure.rule_collection_group_priority) == (
+        "rg-x", "westeurope", ("de1",), (100, 4096), True, None, ("*",), 500)
     with pytest.raises(ProgramConfigError) as raised:
         parse_settings({}, "/srv")
     assert str(raised.value) == "regions: required; allowed: a list of Chalk region ids, or [all]"
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"azureDenyInternet": "yes"}, "azureDenyInternet: 'yes' is not a boolean; allowed: true or false"),
+    ({"azurePriorityStart": "100"}, "azurePriorityStart: '100' is not an integer; allowed: an integer"),
+    ({"azureSourceAddresses": "10.0.0.0/8"},
+     "azureSourceAddresses: '10.0.0.0/8' is not a list of addresses; allowed: e.g. ['*'] or ['10.20.0.0/16']"),
+])
+def test_parse_settings_checks_azure_value_types(raw: dict[str, Any], message: str) -> None:
+    base = {"regions": ["de1"], "clouds": ["azure"], "azureResourceGroup": "rg-x", "azureLocation": "westeurope"}
+    with pytest.raises(ProgramConfigError) as raised:
+        parse_settings({**base, **raw}, "/srv")
+    assert str(raised.value) == message
