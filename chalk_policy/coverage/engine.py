@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import netaddr
 
-from ..catalog.models import Catalog, Protocol
+from ..catalog.models import SIGNALING_PORT, Catalog, Protocol
 from ..planning.plan import Plan, PortRange
 from . import aws, azure
 from .boxes import ANYWHERE, EMPTY, PROTOCOLS, PUBLIC, BoxSet, cidr_texts, shortest_prefix
@@ -293,12 +293,14 @@ def _who(scope: Scope, rule: Rule) -> str:
 def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Catalog,
                           options: Options | None = None) -> CheckResult:
     """``chalk-media-egress-least-privilege`` (advisory): no allow on the option's media ports reaches wider than
-    the catalog. TCP 443 to anywhere is fine when TCP 443 is not a media port of the option (signaling)."""
+    the catalog. TCP 443 to anywhere is never flagged, even where option 3 makes it a media port: signaling
+    (HTTPS/WSS to host names) needs it, and host names are filtered by a firewall or proxy, not by address."""
     options = options or Options()
     scopes = collect_scopes(resources, options, [])
     if not scopes:
         return CheckResult(POLICY_LEAST_PRIVILEGE, False, NOT_APPLICABLE)
-    media = media_box([(rule.protocol, rule.ports) for rule in plan.media_rules], ANYWHERE)
+    signaling = BoxSet.of([Protocol.TCP.value], [(SIGNALING_PORT, SIGNALING_PORT)], ANYWHERE)
+    media = media_box([(rule.protocol, rule.ports) for rule in plan.media_rules], ANYWHERE) - signaling
     networks = _catalog_networks(catalog)
     catalog_set = netaddr.IPSet(networks)
     findings: dict[tuple[str | None, str], Finding] = {}

@@ -113,6 +113,9 @@ def gap_message(layer: Layer, scope: str, gap: RegionGap) -> str:
                         for protocol, ports in _ports_by_protocol(everything))
         limit = min((denial.priority for denial in gap.denied
                      if denial.priority is not None and denial.priority <= 4096), default=None)
+        if limit is not None and limit <= 100:  # nothing can be numbered ahead of the first priority
+            return (f"{head}: {scope} {'; '.join(clauses)}. Renumber or narrow that Deny (no priority is below "
+                    f"100), then allow ({fix}) ahead of it, or use {AZURE_COMPONENT}.")
         numbered = f" numbered below {limit}" if limit is not None else " (priority 100-4096)"
         return (f"{head}: {scope} {'; '.join(clauses)}. Add an Outbound Allow rule{numbered} ({fix}) or use "
                 f"{AZURE_COMPONENT}.")

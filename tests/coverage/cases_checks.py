@@ -41,6 +41,7 @@ LEAST_PRIVILEGE_CASES = [
     ("catalog-ranges-only", plan_egress(), 1),
     ("tcp-443-anywhere-is-signaling", [*plan_egress(), egress("sig", "0.0.0.0/0", "tcp", 443, 443)], 1),
     ("tcp-443-anywhere-with-option-3", [egress("sig", "0.0.0.0/0", "tcp", 443, 443)], 3),
+    ("tcp-443-5349-anywhere-with-option-3", [egress("sig", "0.0.0.0/0", "tcp", 443, 5349)], 3),
     ("udp-range-anywhere", [egress("open", "0.0.0.0/0", "udp", 10000, 60000)], 1),
     ("all-traffic-anywhere", [egress("all", "0.0.0.0/0", "-1", 0, 0)], 1),
     ("cidr-wider-than-catalog", [egress("wide", "13.115.0.0/16", "udp", 3478, 3478)], 1),

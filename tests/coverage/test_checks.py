@@ -69,8 +69,9 @@ HOSTS: dict[str, list[str]] = {
 LEAST_PRIVILEGE: dict[str, list[str]] = {
     'catalog-ranges-only': [],
     'tcp-443-anywhere-is-signaling': [],
-    'tcp-443-anywhere-with-option-3': [
-        "aws.vpc.SecurityGroupEgressRule 'sig' allows TCP 443 to 0.0.0.0/0, wider than Chalk's media "
+    'tcp-443-anywhere-with-option-3': [],  # signaling needs TCP 443 to any address, whatever the option
+    'tcp-443-5349-anywhere-with-option-3': [
+        "aws.vpc.SecurityGroupEgressRule 'sig' allows TCP 3478, 5349 to 0.0.0.0/0, wider than Chalk's media "
         'ranges (it also reaches addresses outside every catalog range). Allow only the catalog ranges '
         'of the selected regions (`chalk-policy plan --regions de1,jp1 --option 3`) or use '
         'chalk_policy.components.aws.ChalkAwsEgress.',

@@ -170,3 +170,29 @@ def test_unknown_values_and_malformed_resources_never_crash(packs: dict[str, Ana
     assert any("Skipped aws.vpc.SecurityGroupEgressRule 'garbage'" in m for m in unverified)
     assert any("nsg" in m and "unknown" in m for m in unverified), unverified
     assert diagnostics  # the NSG whose rules are unknown cannot be verified, so something is said
+
+
+NSG = "azure-native:network:NetworkSecurityGroup"
+
+
+def test_a_higher_priority_nsg_deny_is_a_mandatory_violation(packs: dict[str, Analyzer]) -> None:
+    def deny_stun_first(records: list[tuple[str, str, str, Props]]) -> list[tuple[str, str, str, Props]]:
+        for kind, _urn, _name, props in records:
+            if kind == NSG:
+                props["securityRules"].append({
+                    "name": "deny-turn", "priority": 100, "direction": "Outbound", "access": "Deny",
+                    "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*",
+                    "destinationAddressPrefix": "*", "destinationPortRange": "3478"})
+        return records
+
+    pack = packs["azure-tcp"]
+    pack.configure()
+    assert mandatory(pack.analyze_stack(resources("azure-tcp"))) == []
+    messages = [body(m) for m in mandatory(pack.analyze_stack(resources("azure-tcp", deny_stun_first)))]
+    ranges = {"de1 (Germany)": "18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27",
+              "ie1 (Ireland)": "3.249.63.128/25, 52.215.127.0/24, 52.215.253.0/26, 54.171.127.192/26"}
+    assert messages == [
+        f"Region {region}: NSG 'chalk-azure-nsg' denies TCP 3478 to {cidrs} with rule 'deny-turn' (priority 100), "
+        "before any allow. Renumber or narrow that Deny (no priority is below 100), then allow (protocol Tcp, "
+        "destination_port_ranges 3478) ahead of it, or use chalk_policy.components.azure.ChalkAzureEgress."
+        for region, cidrs in ranges.items()]
