@@ -241,6 +241,11 @@ def _preview_policies(result: Any, config: Any, policy_config: str | None) -> li
                         project=config.project, base_dir=Path.cwd())
 
 
+from .check import check_command  # noqa: E402  (registered here; the command lives in its own module)
+
+cli.add_command(check_command)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="chalk-policy")
 

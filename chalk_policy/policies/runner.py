@@ -27,6 +27,8 @@ class Violation:
     """``mandatory`` or ``advisory``."""
     message: str
     urn: str | None = None
+    region: str | None = None
+    """The Chalk region the finding is about (media findings), else None."""
 
     def as_dict(self) -> dict[str, str]:
         return {"policy": self.policy, "level": self.level, "message": self.message}
@@ -45,8 +47,19 @@ def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | N
             continue
         shown = "mandatory" if level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE) else "advisory"
         findings = evaluate(spec, resources, properties, stack_config or {}, project, base_dir)
-        violations += [Violation(spec.name, shown, finding.message, finding.urn) for finding in findings]
+        violations += [Violation(spec.name, shown, finding.message, finding.urn, finding.region)
+                       for finding in findings]
     return sorted(violations, key=lambda v: v.level != "mandatory")
+
+
+def policy_levels(config: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Each policy's effective level under ``config``: ``mandatory``, ``advisory`` or ``disabled``."""
+    levels = {}
+    for spec in SPECS:
+        level = _policy_config(config or {}, spec.name, spec.level)[0]
+        levels[spec.name] = ("disabled" if level is EnforcementLevel.DISABLED else "mandatory"
+                             if level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE) else "advisory")
+    return levels
 
 
 def _policy_config(config: Mapping[str, Any], name: str,

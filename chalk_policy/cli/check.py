@@ -1,0 +1,210 @@
+"""``chalk-policy check``: the chalk-media policies on saved plans, offline, for pull-request checks.
+
+Reads ``pulumi preview --json`` digests, ``pulumi stack export`` files (deployment version 3 or 4) and
+``chalk-policy preview --format json`` output (:mod:`chalk_policy.plans`), runs the same policies as the CrossGuard
+pack (:func:`chalk_policy.policies.runner.run_policies`) on each file on its own, and reports as text, JSON, SARIF,
+GitHub workflow commands or JUnit XML.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..plans import (
+    Checked,
+    Document,
+    DocumentError,
+    Finding,
+    Report,
+    Rule,
+    line_of,
+    read_document,
+    read_stack_config,
+    render_github,
+    render_json,
+    render_junit,
+    render_sarif,
+    render_text,
+    stack_config_file,
+)
+
+RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "github": render_github,
+             "junit": render_junit}
+REGIONAL_POLICIES = frozenset({"chalk-media-egress-required", "chalk-egress-unverified"})
+MEDIA_POLICY = "chalk-media-egress-required"
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--regions", help="Comma-separated region ids, or 'all' (overrides the plan's own config).")
+@click.option("--option", "option", help="Port option: 1, 2 or 3 (overrides the plan's own config).")
+@click.option("--encryption", help="standard or e2ee (overrides the plan's own config).")
+@click.option("--policy-config", "policy_config", type=click.Path(dir_okay=False),
+              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`).")
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
+@click.option("--project-dir", "project_dir", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="The Pulumi project: where stack config files are found (annotations point at them).")
+def check_command(files: tuple[str, ...], regions: str | None, option: str | None, encryption: str | None,
+                  policy_config: str | None, fmt: str, output: str | None, project_dir: str) -> None:
+    """Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format json`)
+    with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable input.
+
+    Without --regions/--option/--encryption the settings come from the plan's own config
+    (`<project>:regions` in a preview digest; the stack's config file for chalk-policy preview output), else
+    from --policy-config, else the policy defaults (every region, option 1, standard). Each of the three options
+    replaces that one value; the others still come from where they would have come from.
+    """
+    from .main import EXIT_GATE, fail, read_policy_config
+
+    config = read_policy_config(policy_config)
+    overrides = _overrides(regions, option, encryption)
+    if overrides:
+        config = _with_overrides(config, overrides)
+        problem = _settings_problem(config)
+        if problem:
+            fail(f"--regions/--option/--encryption: {problem}")
+    documents: list[Document] = []
+    for file in files:
+        try:
+            documents.append(read_document(file))
+        except DocumentError as exc:
+            fail(str(exc))
+    report = check_documents(documents, files, config, Path(project_dir), overrides)
+    text = RENDERERS[fmt](report)
+    if output is None:
+        click.echo(text)
+    else:
+        try:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            fail(f"--output: {output}: cannot write ({exc.strerror or exc})")
+        click.echo(f"{render_text(report).splitlines()[-1]}; {fmt} report written to {output}")
+    if not report.passed:
+        sys.exit(EXIT_GATE)
+
+
+def check_documents(documents: Sequence[Document], files: Sequence[str], config: Mapping[str, Any],
+                    project_dir: Path, overrides: Mapping[str, Any] | None = None) -> Report:
+    """Check each document on its own. ``overrides`` (the command line's regions/option/encryption) replace those
+    values wherever the settings come from: the plan's own config when it has ``<project>:regions``, else the
+    policy config (where the caller already merged them)."""
+    from ..policies.pack import SPECS
+    from ..policies.runner import policy_levels, run_policies
+
+    base_dir = Path.cwd()
+    checked: list[Checked] = []
+    findings: list[Finding] = []
+    for document, file in zip(documents, files, strict=True):
+        stack_config = dict(document.config)
+        if document.kind == "chalk-preview" and not stack_config:
+            stack_config = read_stack_config(project_dir, document.stack, document.project)[1]
+        if overrides and document.project and f"{document.project}:regions" in stack_config:
+            stack_config.update({f"{document.project}:{key}": json.dumps(value) if key != "encryption" else value
+                                 for key, value in overrides.items()})
+        violations = run_policies(document.resources, config=config, stack_config=stack_config,
+                                  project=document.project, base_dir=base_dir)
+        findings += [Finding(v.policy, v.level, v.region, v.message, v.urn, file) for v in violations]
+        regions, source = _checked_regions(config, stack_config, document.project, base_dir)
+        location, line = _location(project_dir, document, file)
+        checked.append(Checked(file, document.kind, document.project, document.stack, location, line, regions,
+                               source, len(document.resources)))
+    rules = tuple(Rule(spec.name, spec.description, spec.url,
+                       "mandatory" if spec.level.value in ("mandatory", "remediate") else "advisory",
+                       spec.remediation, spec.name in REGIONAL_POLICIES) for spec in SPECS)
+    disabled = frozenset(name for name, level in policy_levels(config).items() if level == "disabled")
+    return Report(rules, tuple(checked), tuple(findings), _version(), disabled)
+
+
+def _overrides(regions: str | None, option: str | None, encryption: str | None) -> dict[str, Any]:
+    from .main import fail
+
+    settings: dict[str, Any] = {}
+    if regions is not None:
+        ids = [part.strip() for part in regions.split(",") if part.strip()]
+        if not ids:
+            fail("--regions: empty; allowed: comma-separated region ids (e.g. jp1,us2) or 'all'")
+        settings["regions"] = ids
+    if option is not None:
+        if option.strip() not in ("1", "2", "3"):
+            fail(f"--option: {option!r} is not a port option; allowed: 1, 2, 3")
+        settings["option"] = int(option)
+    if encryption is not None:
+        settings["encryption"] = encryption
+    return settings
+
+
+def _with_overrides(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy config with the command line's settings merged into every policy's entry."""
+    from ..policies.pack import SPECS
+
+    merged = dict(config)
+    for spec in SPECS:
+        entry = config.get(spec.name)
+        base = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry) if isinstance(entry, Mapping) \
+            else {}
+        merged[spec.name] = {**base, **overrides}
+    return merged
+
+
+def _media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
+    entry = config.get(MEDIA_POLICY)
+    return {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
+
+
+def _settings_problem(config: Mapping[str, Any]) -> str | None:
+    from ..policies.settings import PolicySettingsError, read_settings
+
+    try:
+        read_settings(_media_properties(config), {}, None, Path.cwd()).resolve()
+    except PolicySettingsError as exc:
+        return str(exc).removeprefix("policy config: ")
+    return None
+
+
+def _checked_regions(config: Mapping[str, Any], stack_config: Mapping[str, str], project: str | None,
+                     base_dir: Path) -> tuple[tuple[str, ...], str]:
+    from ..policies.settings import PolicySettingsError, read_settings
+
+    try:
+        settings = read_settings(_media_properties(config), stack_config, project, base_dir)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return (), "policy config"
+    try:
+        return settings.resolve()[1].regions, settings.source
+    except (PolicySettingsError, ValueError, TypeError):
+        return (), settings.source
+
+
+def _location(project_dir: Path, document: Document, file: str) -> tuple[str, int]:
+    """Where annotations point: the stack's config file (at its ``regions`` key), else the program, else the file."""
+    config_file = stack_config_file(project_dir, document.stack)
+    if config_file is not None:
+        return _shown(config_file), line_of(config_file, f"{document.project}:regions")
+    program = project_dir / "__main__.py"
+    if program.is_file():
+        return _shown(program), 1
+    return _shown(Path(file)), 1
+
+
+def _shown(path: Path) -> str:
+    """Relative to the current directory (the repository root in CI) when inside it, else a file URI."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_uri()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("chalk-policy")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,355 @@
+"""Read a saved plan or state into the coverage engine's resources.
+
+Three document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apitype/core.go`` of pulumi/pulumi):
+
+* ``preview``: ``pulumi preview --json``, one ``PreviewDigest`` object ``{"config", "steps", "diagnostics",
+  "duration", "changeSummary", "maybeCorrupt"}`` (every key may be omitted when empty). The resources are the
+  ``newState`` of every step that does not delete (:data:`GONE_OPS`). Secrets are masked as ``"[secret]"``;
+  computed values are the unknown sentinel.
+* ``export``: ``pulumi stack export``, ``{"version": 3 | 4, "deployment": {"manifest", "resources": [...]}}``.
+  Secrets are ``{<sig key>: <sig>, "ciphertext": ...}``, or ``"plaintext": "<json>"`` with ``--show-secrets``.
+* ``chalk-preview``: ``chalk-policy preview --format json``, ``{"stack", "project", "resources": [{"type", "name",
+  "parent", "inputs"}], "outputs"}``; URNs are rebuilt from the stack, project, parent type and name.
+
+Each resource keeps its ``outputs`` when non-empty, else its ``inputs``. Only custom resources are kept, never
+providers (``pulumi:providers:*``) or the root stack. Secrets whose value is not in the document (ciphertext,
+``"[secret]"``) become the unknown sentinel, so the policies report them as unverifiable and never crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from ..coverage import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
+
+KINDS: Final = ("preview", "export", "chalk-preview")
+GONE_OPS: Final = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"})
+"""Preview step operations after which the resource no longer exists."""
+DEPLOYMENT_VERSIONS: Final = (3, 4)
+STACK_TYPE: Final = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX: Final = "pulumi:providers:"
+MASKED_SECRET: Final = "[secret]"
+PREVIEW_KEYS: Final = frozenset({"steps", "changeSummary", "duration"})
+
+
+class DocumentError(ValueError):
+    """The file cannot be read as a plan; the message is one line naming the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    kind: str
+    """One of :data:`KINDS`."""
+    project: str | None
+    stack: str | None
+    config: dict[str, str]
+    """Stack config in engine form (``<namespace>:<key>`` -> string; lists and maps as JSON). Only a preview digest
+    carries it; masked secrets are left out."""
+    resources: list[Resource] = field(default_factory=list)
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and normalise one document; raise :class:`DocumentError` (one line) when it cannot be used."""
+    path = Path(path)
+    data = _load_json(path)
+    if not isinstance(data, dict):
+        raise DocumentError(f"{path}: expected a JSON object (pulumi preview --json or pulumi stack export), "
+                            f"got {_kind(data)}")
+    version = data.get("version")
+    if "deployment" in data or "checkpoint" in data or (isinstance(version, int) and not isinstance(version, bool)):
+        return _export(path, data)
+    if PREVIEW_KEYS & data.keys():
+        return _preview(path, data)
+    if isinstance(data.get("resources"), list) and "stack" in data and "project" in data:
+        return _chalk_preview(path, data)
+    keys = ", ".join(sorted(map(str, data))[:6]) or "none"
+    raise DocumentError(f"{path}: not a plan: expected the output of `pulumi preview --json` (steps), "
+                        f"`pulumi stack export` (version, deployment) or `chalk-policy preview --format json` "
+                        f"(stack, project, resources); top-level keys: {keys}")
+
+
+# --- parsing --------------------------------------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text = _decode(path, raw)
+    if not text.strip():
+        raise DocumentError(f"{path}: empty file; expected a JSON document")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if not text[exc.pos:].strip() or exc.msg.startswith("Unterminated string"):
+            end = text.rstrip()
+            line = end.count("\n") + 1
+            column = len(end) - (end.rfind("\n") + 1)
+            raise DocumentError(f"{path}: truncated JSON: the document ends at line {line} column {column} "
+                                "before it is complete") from None
+        if exc.msg == "Extra data" and _looks_like_events(text):
+            raise DocumentError(f"{path}: newline-delimited engine events (streaming `--json` output) are not "
+                                "supported; save the digest of `pulumi preview --json` instead") from None
+        raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """UTF-8, with or without a BOM, or UTF-16 with a BOM (PowerShell's ``>`` writes UTF-16)."""
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    encoding = next((name for bom, name in boms if raw.startswith(bom)), "utf-8")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{path}: not a text file ({encoding}: {exc.reason} at byte {exc.start})") from None
+
+
+def _looks_like_events(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    try:
+        event = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(event, dict) and "sequence" in event and "timestamp" in event
+
+
+def _export(path: Path, data: dict[str, Any]) -> Document:
+    if "checkpoint" in data and "deployment" not in data:
+        raise DocumentError(f"{path}: a Pulumi state checkpoint, not a stack export; run `pulumi stack export`")
+    if "version" not in data:
+        raise DocumentError(f"{path}: stack export: missing field 'version' (expected 3)")
+    version = data["version"]
+    if isinstance(version, bool) or version not in DEPLOYMENT_VERSIONS:
+        raise DocumentError(f"{path}: stack export: deployment version {json.dumps(version)} is not supported; "
+                            f"allowed: 3 (or 4)")
+    deployment = data.get("deployment")
+    if deployment is None:
+        raise DocumentError(f"{path}: stack export: missing field 'deployment'")
+    if not isinstance(deployment, dict):
+        raise DocumentError(f"{path}: stack export: 'deployment' is {_kind(deployment)}, not an object")
+    states = _or_empty(deployment.get("resources"), [])  # omitted when the stack is empty
+    if not isinstance(states, list):
+        raise DocumentError(f"{path}: stack export: 'deployment.resources' is {_kind(states)}, not a list")
+    kept: list[dict[str, Any]] = []
+    for index, state in enumerate(states):
+        where = f"deployment.resources[{index}]"
+        _check_state(path, "stack export", where, state)
+        if not state.get("delete"):  # pending deletion after a replacement
+            kept.append(state)
+    return _document(path, "export", kept, {})
+
+
+def _preview(path: Path, data: dict[str, Any]) -> Document:
+    steps = _or_empty(data.get("steps"), [])
+    if not isinstance(steps, list):
+        raise DocumentError(f"{path}: preview: 'steps' is {_kind(steps)}, not a list")
+    config = _or_empty(data.get("config"), {})
+    if not isinstance(config, dict):
+        raise DocumentError(f"{path}: preview: 'config' is {_kind(config)}, not an object")
+    states: list[dict[str, Any]] = []
+    for index, step in enumerate(steps):
+        where = f"steps[{index}]"
+        if not isinstance(step, dict):
+            raise DocumentError(f"{path}: preview: {where} is {_kind(step)}, not an object")
+        op = step.get("op")
+        if not isinstance(op, str) or not op:
+            raise DocumentError(f"{path}: preview: {where}: missing field 'op'")
+        if op in GONE_OPS:
+            continue
+        state = step.get("newState")
+        if state is None:
+            raise DocumentError(f"{path}: preview: {where} (op {op}): missing field 'newState'")
+        _check_state(path, "preview", f"{where}.newState", state)
+        states.append(state)
+    return _document(path, "preview", states, _engine_config(config))
+
+
+def _chalk_preview(path: Path, data: dict[str, Any]) -> Document:
+    stack, project = data.get("stack"), data.get("project")
+    if not isinstance(stack, str) or not stack or not isinstance(project, str) or not project:
+        raise DocumentError(f"{path}: chalk-policy preview: 'stack' and 'project' must be non-empty strings")
+    resources: list[Resource] = []
+    for index, item in enumerate(data["resources"]):
+        where = f"resources[{index}]"
+        if not isinstance(item, dict):
+            raise DocumentError(f"{path}: chalk-policy preview: {where} is {_kind(item)}, not an object")
+        for key in ("type", "name"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise DocumentError(f"{path}: chalk-policy preview: {where}: missing field '{key}'")
+        inputs = _or_empty(item.get("inputs"), {})
+        if not isinstance(inputs, dict):
+            raise DocumentError(f"{path}: chalk-policy preview: {where}.inputs is {_kind(inputs)}, not an object")
+        type_, name = item["type"], item["name"]
+        if type_ == STACK_TYPE or type_.startswith(PROVIDER_PREFIX) or _is_component(type_):
+            continue
+        parent = item.get("parent")
+        qualified = f"{parent}${type_}" if isinstance(parent, str) and parent else type_
+        resources.append(Resource(type_, f"urn:pulumi:{stack}::{project}::{qualified}::{name}", name,
+                                  _plain(inputs)))
+    return Document(path, "chalk-preview", project, stack, {}, resources)
+
+
+def _or_empty(value: Any, empty: Any) -> Any:
+    """``empty`` for an omitted (or null) field, the value itself otherwise (checked by the caller)."""
+    return empty if value is None else value
+
+
+def _is_component(type_token: str) -> bool:
+    """``chalk-policy preview`` output has no ``custom`` flag; its components are the ``chalk:`` types."""
+    return type_token.startswith("chalk:")
+
+
+def _check_state(path: Path, kind: str, where: str, state: Any) -> None:
+    if not isinstance(state, dict):
+        raise DocumentError(f"{path}: {kind}: {where} is {_kind(state)}, not an object")
+    for key in ("urn", "type"):
+        if not isinstance(state.get(key), str) or not state[key]:
+            raise DocumentError(f"{path}: {kind}: {where}: missing field '{key}'")
+    if not state["urn"].startswith("urn:pulumi:") or state["urn"].count("::") < 3:
+        raise DocumentError(f"{path}: {kind}: {where}: urn {state['urn']!r} is not a Pulumi URN "
+                            "(urn:pulumi:<stack>::<project>::<type>::<name>)")
+    for key in ("inputs", "outputs"):
+        if state.get(key) is not None and not isinstance(state[key], dict):
+            raise DocumentError(f"{path}: {kind}: {where}.{key} is {_kind(state[key])}, not an object")
+
+
+def _document(path: Path, kind: str, states: list[dict[str, Any]], config: dict[str, str]) -> Document:
+    root = next((s["urn"] for s in states if s["type"] == STACK_TYPE), None)
+    stack, project = _urn_stack_project(root or (states[0]["urn"] if states else None))
+    resources = [
+        Resource(state["type"], state["urn"], state["urn"].split("::", 3)[3],
+                 _plain(state.get("outputs") or state.get("inputs") or {}))
+        for state in states
+        if state.get("custom", True) and state["type"] != STACK_TYPE
+        and not state["type"].startswith(PROVIDER_PREFIX)
+    ]
+    return Document(path, kind, project, stack, config, resources)
+
+
+def _urn_stack_project(urn: str | None) -> tuple[str | None, str | None]:
+    """``urn:pulumi:<stack>::<project>::<type>::<name>`` -> (stack, project)."""
+    if urn is None:
+        return None, None
+    head, project = urn.split("::", 2)[:2]
+    return head.removeprefix("urn:pulumi:") or None, project or None
+
+
+def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """The digest's config map (strings); masked secrets dropped, other values kept as JSON text."""
+    result: dict[str, str] = {}
+    for key, value in config.items():
+        if value == MASKED_SECRET or value is None:
+            continue
+        result[str(key)] = value if isinstance(value, str) else json.dumps(value)
+    return result
+
+
+def _plain(value: Any) -> Any:
+    """Secrets opened when their plaintext is present, else the unknown sentinel; ``"[secret]"`` is unknown too."""
+    if isinstance(value, str):
+        return UNKNOWN_STRING if value == MASKED_SECRET else value
+    if isinstance(value, dict):
+        if value.get(SECRET_KEY) == SECRET_SIG:
+            if "value" in value:
+                return _plain(value["value"])
+            plaintext = value.get("plaintext")
+            if isinstance(plaintext, str):
+                try:
+                    return _plain(json.loads(plaintext))
+                except json.JSONDecodeError:
+                    return UNKNOWN_STRING
+            return UNKNOWN_STRING
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+# --- the stack's config file ----------------------------------------------------------------------------------------
+
+
+def stack_config_file(project_dir: Path, stack: str | None) -> Path | None:
+    """``<stackConfigDir>/Pulumi.<stack>.yaml`` of the project in ``project_dir`` (``stackConfigDir`` from
+    ``Pulumi.yaml``; ``stacks/`` and the project directory are tried too), when it exists."""
+    if not stack:
+        return None
+    name = f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
+    candidates = [project_dir / d / name for d in (_project_field(project_dir, "stackConfigDir"), "stacks", ".")
+                  if isinstance(d, str)]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _project_field(project_dir: Path, key: str) -> Any:
+    try:
+        project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return project.get(key) if isinstance(project, dict) else None
+
+
+def read_stack_config(project_dir: Path, stack: str | None, project: str | None) -> tuple[Path | None, dict[str, str]]:
+    """The stack's own config file in engine form (like the engine hands it to a policy pack): keys namespaced
+    (``<project>:<key>`` for bare keys), lists and maps as JSON, secure values left out. ``(None, {})`` when there
+    is no such file (``(path, {})`` when it cannot be read)."""
+    path = stack_config_file(project_dir, stack)
+    if path is None:
+        return None, {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return path, {}
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(config, dict):
+        return path, {}
+    namespace = project or _project_field(project_dir, "name")
+    result: dict[str, str] = {}
+    for key, value in config.items():
+        key = str(key)
+        if ":" not in key and isinstance(namespace, str):
+            key = f"{namespace}:{key}"
+        if isinstance(value, dict) and "secure" in value:
+            continue
+        if isinstance(value, dict) and "value" in value and len(value) == 1:
+            value = value["value"]
+        if isinstance(value, str):
+            result[key] = value
+        elif isinstance(value, bool):
+            result[key] = "true" if value else "false"
+        else:
+            result[key] = json.dumps(value)
+    return path, result
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line of the first line containing ``needle`` in ``path`` (1 when absent or unreadable)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if needle in line), 1)
