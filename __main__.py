@@ -17,7 +17,18 @@ catalog_version, regions = None, None
 if "aws" in settings.clouds:
     from chalk_policy.components.aws import ChalkAwsEgress
 
-    aws_egress = ChalkAwsEgress("chalk", settings.aws_args())
+    proxy_security_group_id = None
+    if settings.aws_proxy_enabled:
+        from chalk_policy.components.proxy import ChalkSquidProxy
+
+        # The Squid fleet first: the clients' signaling rule then allows TCP to its security group only.
+        proxy = ChalkSquidProxy("chalk-proxy", settings.aws_proxy_args())
+        proxy_security_group_id = proxy.proxy_security_group_id
+        pulumi.export("proxyEndpoint", proxy.endpoint)
+        pulumi.export("proxySecurityGroupId", proxy.proxy_security_group_id)
+        pulumi.export("proxyAutoScalingGroupName", proxy.asg_name)
+
+    aws_egress = ChalkAwsEgress("chalk", settings.aws_args(proxy_security_group_id))
     pulumi.export("securityGroupIds", aws_egress.security_group_ids)
     pulumi.export("ruleCounts", aws_egress.rule_counts)
     pulumi.export("firewallPolicyArn", aws_egress.firewall_policy_arn)

@@ -245,6 +245,10 @@ from .check import check_command  # noqa: E402  (registered here; the command li
 
 cli.add_command(check_command)
 
+from .render_cmd import render_command  # noqa: E402  (same: `render squid|pac` lives in its own module)
+
+cli.add_command(render_command)
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="chalk-policy")

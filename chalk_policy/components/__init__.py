@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .aws import ChalkAwsEgress, ChalkAwsEgressArgs, ComponentInputError, SignalingMode
     from .azure import AzureInputError, ChalkAzureEgress, ChalkAzureEgressArgs
+    from .proxy import ChalkSquidProxy, ChalkSquidProxyArgs, ProxyInputError
 
 _MODULE_OF = {
     "ChalkAwsEgress": "aws",
@@ -22,10 +23,13 @@ _MODULE_OF = {
     "AzureInputError": "azure",
     "ChalkAzureEgress": "azure",
     "ChalkAzureEgressArgs": "azure",
+    "ChalkSquidProxy": "proxy",
+    "ChalkSquidProxyArgs": "proxy",
+    "ProxyInputError": "proxy",
 }
 
 __all__ = ["AzureInputError", "ChalkAwsEgress", "ChalkAwsEgressArgs", "ChalkAzureEgress", "ChalkAzureEgressArgs",
-           "ComponentInputError", "SignalingMode"]
+           "ChalkSquidProxy", "ChalkSquidProxyArgs", "ComponentInputError", "ProxyInputError", "SignalingMode"]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,6 +20,7 @@ import pulumi
 if TYPE_CHECKING:
     from .aws import ChalkAwsEgressArgs
     from .azure import ChalkAzureEgressArgs
+    from .proxy import ChalkSquidProxyArgs
 
 PROJECT = "chalk-network"
 ALLOWED_CLOUDS = ("aws", "azure")
@@ -31,6 +32,14 @@ DEFAULTS: Mapping[str, Any] = {
     "awsSignaling": "network-firewall",
     "awsProxySecurityGroupId": "",
     "awsRulesPerGroup": 60,
+    "awsProxyEnabled": False,
+    "awsProxySubnetIds": [],
+    "awsProxyPort": 3128,
+    "awsProxyInstanceType": "t3.small",
+    "awsProxyMinSize": 2,
+    "awsProxyMaxSize": 4,
+    "awsProxyDesiredSize": 2,
+    "awsProxyClientCidrs": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
     "azureResourceGroup": "",
     "azureLocation": "",
     "azurePriorityStart": 100,
@@ -43,12 +52,13 @@ DEFAULTS: Mapping[str, Any] = {
     "tags": {},
 }
 """Project config defaults, as declared in ``Pulumi.yaml``; ``regions`` has none (required)."""
-_JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses")
+_JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses", "awsProxySubnetIds", "awsProxyClientCidrs")
 _INT_KEYS = ("option", "awsRulesPerGroup", "azurePriorityStart", "azurePriorityEnd",
-             "azureRuleCollectionGroupPriority")
-_BOOL_KEYS = ("azureDenyInternet",)
+             "azureRuleCollectionGroupPriority", "awsProxyPort", "awsProxyMinSize", "awsProxyMaxSize",
+             "awsProxyDesiredSize")
+_BOOL_KEYS = ("azureDenyInternet", "awsProxyEnabled")
 _STRING_KEYS = ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroupId", "azureResourceGroup",
-                "azureLocation", "azureFirewallPolicyId", "catalogOverlay")
+                "azureLocation", "azureFirewallPolicyId", "catalogOverlay", "awsProxyInstanceType")
 
 
 class ProgramConfigError(ValueError):
@@ -65,6 +75,14 @@ class ProgramSettings:
     aws_signaling: str = "network-firewall"
     aws_proxy_security_group_id: str | None = None
     aws_rules_per_group: int = 60
+    aws_proxy_enabled: bool = False
+    """Deploy the Squid fleet (ChalkSquidProxy) and point the Chalk clients' signaling at it."""
+    aws_proxy_subnet_ids: tuple[str, ...] = ()
+    aws_proxy_port: int = 3128
+    aws_proxy_instance_type: str = "t3.small"
+    aws_proxy_sizes: tuple[int, int, int] = (2, 4, 2)
+    """(min, max, desired) instances."""
+    aws_proxy_client_cidrs: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
     azure_resource_group: str = ""
     azure_location: str = ""
     azure_priority_window: tuple[int, int] = (100, 4096)
@@ -76,17 +94,44 @@ class ProgramSettings:
     """Absolute path of the overlay file, or None."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
-    def aws_args(self) -> ChalkAwsEgressArgs:
-        from .aws import ChalkAwsEgressArgs
+    def aws_args(self, proxy_security_group_id: pulumi.Input[str] | None = None) -> ChalkAwsEgressArgs:
+        """The Chalk clients' security groups; with the proxy enabled, signaling goes to its security group
+        (``proxy_security_group_id``, the ChalkSquidProxy output) instead of TCP 443 to anywhere."""
+        from .aws import ChalkAwsEgressArgs, SignalingMode
 
+        proxied = self.aws_proxy_enabled
+        if proxied and proxy_security_group_id is None:
+            raise ProgramConfigError("awsProxyEnabled: the proxy's security group id is needed for the clients; "
+                                     "allowed: aws_args(proxy.proxy_security_group_id)")
         return ChalkAwsEgressArgs(
             vpc_id=self.aws_vpc_id,
             regions=self.regions,
             option=self.option,
             encryption=self.encryption,
-            signaling=self.aws_signaling,
-            proxy_security_group_id=self.aws_proxy_security_group_id,
+            signaling=SignalingMode.PROXY.value if proxied else self.aws_signaling,
+            proxy_security_group_id=proxy_security_group_id if proxied else self.aws_proxy_security_group_id,
+            proxy_port=self.aws_proxy_port,
             rules_per_group=self.aws_rules_per_group,
+            overlay_path=self.catalog_overlay,
+            tags=dict(self.tags),
+        )
+
+    def aws_proxy_args(self) -> ChalkSquidProxyArgs:
+        from .proxy import ChalkSquidProxyArgs
+
+        min_size, max_size, desired_size = self.aws_proxy_sizes
+        return ChalkSquidProxyArgs(
+            vpc_id=self.aws_vpc_id,
+            subnet_ids=self.aws_proxy_subnet_ids,
+            regions=self.regions,
+            option=self.option,
+            encryption=self.encryption,
+            port=self.aws_proxy_port,
+            client_cidrs=self.aws_proxy_client_cidrs,
+            instance_type=self.aws_proxy_instance_type,
+            min_size=min_size,
+            max_size=max_size,
+            desired_size=desired_size,
             overlay_path=self.catalog_overlay,
             tags=dict(self.tags),
         )
@@ -168,6 +213,7 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
     if not isinstance(values["azureDenyInternet"], bool):
         raise ProgramConfigError(f"azureDenyInternet: {values['azureDenyInternet']!r} is not a boolean; allowed: "
                                  "true or false")
+    _check_proxy(values, clouds)
     sources = values["azureSourceAddresses"]
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ProgramConfigError(f"azureSourceAddresses: {sources!r} is not a list of addresses; allowed: e.g. ['*'] "
@@ -185,6 +231,12 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         aws_signaling=values["awsSignaling"],
         aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
         aws_rules_per_group=values["awsRulesPerGroup"],
+        aws_proxy_enabled=values["awsProxyEnabled"],
+        aws_proxy_subnet_ids=tuple(values["awsProxySubnetIds"]),
+        aws_proxy_port=values["awsProxyPort"],
+        aws_proxy_instance_type=values["awsProxyInstanceType"],
+        aws_proxy_sizes=(values["awsProxyMinSize"], values["awsProxyMaxSize"], values["awsProxyDesiredSize"]),
+        aws_proxy_client_cidrs=tuple(values["awsProxyClientCidrs"]),
         azure_resource_group=values["azureResourceGroup"],
         azure_location=values["azureLocation"],
         azure_priority_window=(values["azurePriorityStart"], values["azurePriorityEnd"]),
@@ -195,6 +247,40 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         catalog_overlay=str(Path(project_dir) / overlay) if overlay else None,
         tags=tags,
     )
+
+
+def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:
+    """The awsProxy* keys: types always, the rest only when the proxy is enabled."""
+    enabled = values["awsProxyEnabled"]
+    if not isinstance(enabled, bool):
+        raise ProgramConfigError(f"awsProxyEnabled: {enabled!r} is not a boolean; allowed: true or false")
+    for key in ("awsProxySubnetIds", "awsProxyClientCidrs"):
+        items = values[key]
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise ProgramConfigError(f"{key}: {items!r} is not a list of strings; allowed: e.g. "
+                                     + ("[subnet-0a1b2c3d4e5f60718, subnet-0b2c3d4e5f6071829]" if key.endswith("Ids")
+                                        else "[10.20.0.0/16]"))
+    if not enabled:
+        return
+    if "aws" not in clouds:
+        raise ProgramConfigError("awsProxyEnabled: the proxy is built on AWS; allowed: clouds including aws, "
+                                 "or awsProxyEnabled false")
+    if not values["awsProxySubnetIds"]:
+        raise ProgramConfigError("awsProxySubnetIds: required when awsProxyEnabled is true; allowed: private subnets "
+                                 "with a NAT route, one per availability zone, e.g. [subnet-0a1b2c3d4e5f60718, "
+                                 "subnet-0b2c3d4e5f6071829]")
+    if values["awsSignaling"] not in ("network-firewall", "proxy"):
+        raise ProgramConfigError(f"awsSignaling: {values['awsSignaling']!r} contradicts awsProxyEnabled (the clients' "
+                                 "signaling then goes through the proxy); allowed: proxy, or leave it unset")
+    if values["awsProxySecurityGroupId"]:
+        raise ProgramConfigError("awsProxySecurityGroupId: set while awsProxyEnabled is true, which builds its own "
+                                 "proxy security group; allowed: empty, or awsProxyEnabled false for an existing "
+                                 "proxy")
+    sizes = {key: values[f"awsProxy{key}Size"] for key in ("Min", "Desired", "Max")}
+    if not sizes["Min"] <= sizes["Desired"] <= sizes["Max"] or sizes["Min"] < 0 or sizes["Desired"] < 1:
+        raise ProgramConfigError(f"awsProxyMinSize, awsProxyDesiredSize, awsProxyMaxSize: {sizes['Min']}, "
+                                 f"{sizes['Desired']}, {sizes['Max']}; allowed: 0 <= min <= desired <= max, "
+                                 "desired >= 1")
 
 
 def _listing(items: tuple[str, ...]) -> str:

@@ -1,7 +1,7 @@
 """Build `pulumi preview --json` digests and `pulumi stack export` documents from the project's own program.
 
 The program runs under the SDK mocks (``chalk_policy.preview.run_program``, what ``recorded(stack)`` in
-tests/policy/conftest.py does); its registrations are laid out in the documented shapes (pulumi/pulumi
+tests/policy/policy_kit.py does); its registrations are laid out in the documented shapes (pulumi/pulumi
 ``pkg/display/json.go`` ``PreviewDigest``/``PreviewStep`` and ``apitype`` ``DeploymentV3``/``ResourceV3``).
 """
 

@@ -32,6 +32,12 @@ NSG = "azure-native:network:NetworkSecurityGroup"
 AZ_POLICY = "azure-native:network:FirewallPolicy"
 RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup"
 AZ_COMPONENT = "chalk:index:ChalkAzureEgress"
+PROXY_COMPONENT = "chalk:index:ChalkSquidProxy"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+ASG = "aws:autoscaling/group:Group"
+NLB = "aws:lb/loadBalancer:LoadBalancer"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+LISTENER = "aws:lb/listener:Listener"
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -47,6 +53,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:network-firewall:us-west-2:123456789012:{kind}/{args.name}"
         if args.typ.startswith("azure-native:"):
             state.setdefault("name", args.name)  # the provider's auto-name; here the logical name
+        if args.typ in (ASG, NLB, TARGET_GROUP):
+            state.setdefault("name", args.name)
+            state["arn"] = f"arn:aws:elasticloadbalancing:us-west-2:123456789012:{args.name}"
+        if args.typ == NLB:
+            state["dnsName"] = f"{args.name}-0123456789abcdef.elb.us-west-2.amazonaws.com"
+        if args.typ == LAUNCH_TEMPLATE:
+            state["latestVersion"] = 1
         return ("" if self.preview else f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:

@@ -8,9 +8,24 @@ from typing import Any
 
 import pytest
 import yaml
-from chalk_mocks import AZ_POLICY, EGRESS, INGRESS, NSG, PROJECT_DIR, RCG, SG, Engine, load_stack_config, run_program
+from chalk_mocks import (
+    ASG,
+    AZ_POLICY,
+    EGRESS,
+    INGRESS,
+    LAUNCH_TEMPLATE,
+    NLB,
+    NSG,
+    PROJECT_DIR,
+    PROXY_COMPONENT,
+    RCG,
+    SG,
+    Engine,
+    load_stack_config,
+    run_program,
+)
 
-from chalk_policy.components import AzureInputError, ComponentInputError
+from chalk_policy.components import AzureInputError, ComponentInputError, ProxyInputError
 from chalk_policy.components.program import DEFAULTS, ProgramConfigError, parse_settings
 
 STACKS = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml")
@@ -34,6 +49,10 @@ EXPECTED = {
     "prod": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 59, "chalk-sg-2": 30}, "regions": ALL,
              **AZURE_EXPORTS, "nsgRuleCount": 4},
     "azure-tcp": {**AZURE_EXPORTS, "nsgRuleCount": 3, "catalogVersion": "2026112501", "regions": ["de1", "ie1"]},
+    "proxy": {"firewallPolicyArn": None, "ruleGroupArns": [], "catalogVersion": "2026112501",
+              "securityGroupIds": ["chalk-sg-1-id"], "ruleCounts": {"chalk-sg-1": 10}, "regions": ["jp1"],
+              "proxyEndpoint": "chalk-proxy-nlb-0123456789abcdef.elb.us-west-2.amazonaws.com:3128",
+              "proxySecurityGroupId": "chalk-proxy-lb-sg-id", "proxyAutoScalingGroupName": "chalk-proxy-asg"},
 }
 PROVIDER_KEYS = {"aws": "aws:region", "azure": "azure-native:location"}
 
@@ -43,7 +62,7 @@ def stack_file(stack: str) -> dict[str, Any]:
 
 
 def test_the_expected_stacks_exist() -> None:
-    assert STACKS == ["azure-tcp", "dev", "prod"]
+    assert STACKS == ["azure-tcp", "dev", "prod", "proxy"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -145,6 +164,46 @@ def test_catalog_overlay_path_is_read(engine: Engine, tmp_path: Path) -> None:
     assert "chalk-egress-udp-443-13.115.245.0-27" in {call.name for call in run.of(EGRESS)}
 
 
+def test_proxy_stack_sends_signaling_through_the_squid_fleet(engine: Engine) -> None:
+    run = run_program(engine, "proxy")
+    config = stack_file("proxy")
+    assert [call.name for call in run.of(PROXY_COMPONENT)] == ["chalk-proxy"]
+    client_rules = {call.name: call.inputs for call in run.of(EGRESS) if call.name.startswith("chalk-egress-")}
+    signaling = client_rules["chalk-egress-tcp-3128-proxy"]
+    assert (signaling["securityGroupId"], signaling["referencedSecurityGroupId"], signaling["fromPort"]) == (
+        "chalk-sg-1-id", "chalk-proxy-lb-sg-id", 3128)
+    assert not any(rule.get("cidrIpv4") == "0.0.0.0/0" for rule in client_rules.values())  # no 443 to anywhere
+    (group,) = run.of(ASG)
+    assert group.inputs["vpcZoneIdentifiers"] == config["chalk-network:awsProxySubnetIds"]
+    assert (group.inputs["minSize"], group.inputs["maxSize"], group.inputs["desiredCapacity"]) == (2, 4, 2)
+    (nlb,) = run.of(NLB)
+    assert nlb.inputs["internal"] is True and nlb.inputs["subnets"] == config["chalk-network:awsProxySubnetIds"]
+    (template,) = run.of(LAUNCH_TEMPLATE)
+    assert template.inputs["instanceType"] == "t3.small"
+    assert "chalk-proxy-lb-ingress-tcp-3128-10.40.0.0-16" in run.names()
+
+
+def test_proxy_config_overrides_reach_the_component(engine: Engine) -> None:
+    run = run_program(engine, "proxy", {
+        "chalk-network:awsProxyPort": "8080",
+        "chalk-network:awsProxyInstanceType": "t4g.small",
+        "chalk-network:awsProxyMinSize": "1",
+        "chalk-network:awsProxyDesiredSize": "3",
+        "chalk-network:awsProxyMaxSize": "6",
+    })
+    assert "chalk-egress-tcp-8080-proxy" in run.names()
+    (group,) = run.of(ASG)
+    assert (group.inputs["minSize"], group.inputs["desiredCapacity"], group.inputs["maxSize"]) == (1, 3, 6)
+    (template,) = run.of(LAUNCH_TEMPLATE)
+    assert template.inputs["instanceType"] == "t4g.small" and template.inputs["imageId"].endswith("-arm64")
+    assert run.exports["proxyEndpoint"].endswith(":8080")
+
+
+def test_proxy_disabled_builds_no_proxy(engine: Engine) -> None:
+    run = run_program(engine, "dev", {"chalk-network:awsProxySubnetIds": '["subnet-0a1b2c3d4e5f60718"]'})
+    assert not run.of(PROXY_COMPONENT) and "proxyEndpoint" not in run.exports
+
+
 CLOUDS = "allowed: aws, azure"
 PROGRAM_ERRORS = {
     "unknown cloud": ("dev", {"chalk-network:clouds": '["aws", "gcp"]'}, ProgramConfigError,
@@ -192,6 +251,34 @@ PROGRAM_ERRORS = {
     "bad source": ("azure-tcp", {"chalk-network:azureSourceAddresses": '["corp-lan"]'}, AzureInputError,
                    "source_addresses: 'corp-lan' is not an address; allowed: '*' or IPv4 addresses and CIDRs without "
                    "host bits, e.g. 10.20.0.0/16"),
+    "proxy without subnets": ("proxy", {"chalk-network:awsProxySubnetIds": "[]"}, ProgramConfigError,
+                              "awsProxySubnetIds: required when awsProxyEnabled is true; allowed: private subnets "
+                              "with a NAT route, one per availability zone, e.g. [subnet-0a1b2c3d4e5f60718, "
+                              "subnet-0b2c3d4e5f6071829]"),
+    "proxy sizes": ("proxy", {"chalk-network:awsProxyDesiredSize": "5"}, ProgramConfigError,
+                    "awsProxyMinSize, awsProxyDesiredSize, awsProxyMaxSize: 2, 5, 4; allowed: 0 <= min <= desired "
+                    "<= max, desired >= 1"),
+    "proxy min above desired": ("proxy", {"chalk-network:awsProxyMinSize": "3"}, ProgramConfigError,
+                                "awsProxyMinSize, awsProxyDesiredSize, awsProxyMaxSize: 3, 2, 4; allowed: 0 <= min "
+                                "<= desired <= max, desired >= 1"),
+    "proxy with open-443": ("proxy", {"chalk-network:awsSignaling": "open-443"}, ProgramConfigError,
+                            "awsSignaling: 'open-443' contradicts awsProxyEnabled (the clients' signaling then goes "
+                            "through the proxy); allowed: proxy, or leave it unset"),
+    "proxy and an existing proxy": ("proxy", {"chalk-network:awsProxySecurityGroupId": "sg-0123456789abcdef0"},
+                                    ProgramConfigError,
+                                    "awsProxySecurityGroupId: set while awsProxyEnabled is true, which builds its "
+                                    "own proxy security group; allowed: empty, or awsProxyEnabled false for an "
+                                    "existing proxy"),
+    "proxy on azure only": ("azure-tcp", {"chalk-network:awsProxyEnabled": "true"}, ProgramConfigError,
+                            "awsProxyEnabled: the proxy is built on AWS; allowed: clouds including aws, or "
+                            "awsProxyEnabled false"),
+    "proxy bad subnet": ("proxy", {"chalk-network:awsProxySubnetIds": '["subnet-1"]'}, ProxyInputError,
+                         "subnet_ids: 'subnet-1' is not a subnet id; allowed: subnet- and 8 or 17 lower-case hex "
+                         "digits, e.g. subnet-0a1b2c3d4e5f60718"),
+    "proxy subnets not a list": ("proxy", {"chalk-network:awsProxySubnetIds": '"subnet-0a1b2c3d4e5f60718"'},
+                                 ProgramConfigError,
+                                 "awsProxySubnetIds: 'subnet-0a1b2c3d4e5f60718' is not a list of strings; allowed: "
+                                 "e.g. [subnet-0a1b2c3d4e5f60718, subnet-0b2c3d4e5f6071829]"),
     "bad rcg priority": ("azure-tcp", {"chalk-network:azureRuleCollectionGroupPriority": "70000"}, AzureInputError,
                          "rule_collection_group_priority: 70000 is out of range; allowed: an integer 100-65000"),
 }

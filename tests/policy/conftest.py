@@ -1,32 +1,19 @@
-"""Shared fixtures: the program's resources under mocks per stack, and the pack started over gRPC."""
+"""The policy pack started over gRPC, once per stack per module."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from analyzer import Analyzer, policy_pack
+from policy_kit import PACK, ROOT
 
-from chalk_policy.preview import load_stack_config, run_program
-from chalk_policy.preview.engine import PreviewResult
-
-ROOT = Path(__file__).resolve().parents[2]
-PACK = ROOT / "policy_packs" / "chalk-media"
-STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
-
-
-@functools.cache
-def recorded(stack: str, preview: bool = True) -> PreviewResult:
-    """The project's own program under the SDK mocks for ``stack`` (what the engine would send)."""
-    return run_program(load_stack_config(ROOT, stack), preview=preview)
+from chalk_policy.preview import load_stack_config
 
 
 @pytest.fixture(scope="module")
 def packs() -> Iterator[dict[str, Analyzer]]:
     """One pack process per stack, started lazily, with that stack's config in PULUMI_CONFIG."""
-    started: dict[str, Analyzer] = {}
     contexts = []
 
     class Lazy(dict[str, Analyzer]):
@@ -36,7 +23,6 @@ def packs() -> Iterator[dict[str, Analyzer]]:
             self[stack] = context.__enter__()
             return self[stack]
 
-    lazy = Lazy(started)
-    yield lazy
+    yield Lazy()
     for context in contexts:
         context.__exit__(None, None, None)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from analyzer import Analyzer, struct
-from conftest import STACKS, recorded
+from policy_kit import STACKS, recorded
 from pulumi.runtime.proto import analyzer_pb2
 
 from chalk_policy.policies import POLICY_NAMES

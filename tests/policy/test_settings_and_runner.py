@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from policy_kit import ROOT
 
 from chalk_policy.cli.main import cli
 from chalk_policy.coverage import Resource, TagSelector

@@ -1,0 +1,209 @@
+"""The Squid configuration: its text, Squid's own parser, and a real Squid on 127.0.0.1 enforcing it.
+
+No traffic leaves the machine: the allowlisted test host comes from a catalog overlay and resolves to
+127.0.0.1 through Squid's ``hosts_file``, DNS servers are 127.0.0.1 only, and the "Chalk server" is a
+listener on 127.0.0.1:443 started by the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from proxy_kit import TIMEOUT, connect, free_port, require_tool, running_squid, squid_parse
+
+from chalk_policy.catalog import load_catalog
+from chalk_policy.planning import plan
+from chalk_policy.proxy import DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT, ProxyConfigError, render_squid
+
+TEST_HOST = "signal.chalk.test"
+
+
+def overlay_file(tmp_path: Path) -> Path:
+    path = tmp_path / "overlay.yaml"
+    path.write_text(yaml.safe_dump({"overlay": 1, "version": "2026120101", "hosts": [
+        {"host": TEST_HOST, "role": "chalk-cloud", "source": "ptc-all", "evidence": "inferred"}]}))
+    return path
+
+
+def acl_hosts(text: str) -> list[str]:
+    return [line.split()[-1] for line in text.splitlines() if line.startswith("acl chalk_hosts dstdomain -n ")]
+
+
+# --- the text ---------------------------------------------------------------------------------------
+
+
+def test_the_allowlist_is_exactly_the_plans_host_names_one_per_line() -> None:
+    chalk_plan = plan(load_catalog(), "jp1", 1)
+    text = render_squid(chalk_plan)
+    assert acl_hosts(text) == list(chalk_plan.host_names)
+    assert all(not host.startswith(".") for host in acl_hosts(text))  # exact names: no subdomain wildcard
+    assert "jp1.vss.twilio.com" in acl_hosts(text) and "us2.vss.twilio.com" not in acl_hosts(text)
+    header = text.splitlines()[:2]
+    assert header[1] == "# Plan: catalog 2026112501, regions jp1, option 1, encryption standard."
+
+
+def test_only_connect_to_443_from_the_clients_and_deny_all_last() -> None:
+    text = render_squid(plan(load_catalog(), "all", 3, "e2ee"), clients="10.40.0.0/16,192.168.10.0/24")
+    access = [line for line in text.splitlines() if line.startswith("http_access ")]
+    assert access == ["http_access deny !chalk_clients", "http_access deny !chalk_connect",
+                      "http_access deny !chalk_tls_port", "http_access allow chalk_hosts", "http_access deny all"]
+    assert "acl chalk_connect method CONNECT\n" in text and "acl chalk_tls_port port 443\n" in text
+    assert [line for line in text.splitlines() if line.startswith("acl chalk_clients")] == [
+        "acl chalk_clients src 10.40.0.0/16", "acl chalk_clients src 192.168.10.0/24"]
+    assert "http_port 3128\n" in text
+    assert "access_log stdio:/var/log/squid/access.log squid\n" in text
+    assert "regions au1,br1,de1,ie1,in1,jp1,sg1,us1,us2, option 3, encryption e2ee" in text
+
+
+def test_idle_tunnels_stay_open_at_least_300_seconds() -> None:
+    text = render_squid(plan(load_catalog(), "jp1", 1))
+    (read_timeout,) = re.findall(r"^read_timeout (\d+) seconds$", text, re.M)
+    (lifetime,) = re.findall(r"^client_lifetime (\d+) seconds$", text, re.M)
+    assert int(read_timeout) == DEFAULT_IDLE_TIMEOUT >= MIN_IDLE_TIMEOUT == 300
+    assert int(lifetime) >= int(read_timeout)
+    assert "read_timeout 600 seconds\n" in render_squid(plan(load_catalog(), "jp1", 1), idle_timeout=600)
+
+
+def test_default_clients_are_the_private_ranges() -> None:
+    text = render_squid(plan(load_catalog(), "jp1", 1))
+    assert re.findall(r"^acl chalk_clients src (\S+)$", text, re.M) == ["10.0.0.0/8", "172.16.0.0/12",
+                                                                         "192.168.0.0/16"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"port": 0}, "port: 0 is not a port; allowed: an integer 1-65535"),
+    ({"clients": "10.0.0.1/8"}, "clients: '10.0.0.1/8' has host bits set; allowed: the network address, 10.0.0.0/8"),
+    ({"clients": ""}, "clients: no network given; allowed: IPv4 or IPv6 networks without host bits, "
+                      "e.g. 10.20.0.0/16"),
+    ({"clients": "corp-lan"}, "clients: 'corp-lan' is not a network; allowed: IPv4 or IPv6 networks without host "
+                              "bits, e.g. 10.20.0.0/16"),
+    ({"idle_timeout": 299}, "idle_timeout: 299 is out of range; allowed: an integer 300-86400 (seconds; Twilio asks "
+                            "for at least 300)"),
+    ({"access_log": "/var/log/x.log\nhttp_access allow all"},
+     "access_log: '/var/log/x.log\\nhttp_access allow all' is not a Squid log destination; allowed: none, or stdio:, "
+     "daemon:, syslog:, udp: or tcp: and a path or address without spaces, e.g. stdio:/var/log/squid/access.log"),
+    ({"listen_address": "localhost"}, "listen_address: 'localhost' is not an address; allowed: an IPv4 address or "
+                                      "[IPv6 address], e.g. 127.0.0.1"),
+])
+def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ProxyConfigError) as raised:
+        render_squid(plan(load_catalog(), "jp1", 1), **kwargs)  # type: ignore[arg-type]
+    assert str(raised.value) == message
+
+
+# --- Squid's own parser --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("regions", "option", "encryption"), [("jp1", 1, "standard"), ("all", 3, "e2ee"),
+                                                                ("br1,us2", 2, "standard")])
+def test_squid_accepts_the_configuration(tmp_path: Path, regions: str, option: int, encryption: str) -> None:
+    squid = require_tool("squid")
+    config = tmp_path / "squid.conf"
+    config.write_text(render_squid(plan(load_catalog(), regions, option, encryption), clients="10.40.0.0/16"))
+    result = squid_parse(squid, config)
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    problems = [line for line in output.splitlines() if re.search(r"\b(ERROR|FATAL|WARNING)\b", line)]
+    assert problems == []
+    assert "Processing: acl chalk_hosts dstdomain -n vuforiachalk.com" in output
+
+
+# --- a real Squid ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def chalk_server() -> Iterator[bool]:
+    """An echo server on 127.0.0.1:443 (the allowlisted host's address) when this process may bind it."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        server.bind(("127.0.0.1", 443))
+    except OSError as exc:
+        server.close()
+        if exc.errno not in (errno.EACCES, errno.EADDRINUSE, errno.EPERM):
+            raise
+        yield False
+        return
+    server.listen()
+    server.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(TIMEOUT)
+                conn.sendall(b"chalk:" + conn.recv(1024))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield True
+    finally:
+        stop.set()
+        thread.join(timeout=TIMEOUT)
+        server.close()
+
+
+def test_a_real_squid_tunnels_only_to_allowlisted_hosts_on_443(tmp_path: Path) -> None:
+    squid = require_tool("squid")
+    chalk_plan = plan(load_catalog(overlay=overlay_file(tmp_path)), "jp1", 1)
+    assert TEST_HOST in chalk_plan.host_names
+    port = free_port()
+    config = render_squid(chalk_plan, port=port, listen_address="127.0.0.1", clients=["127.0.0.1/32"],
+                          access_log=f"stdio:{tmp_path}/squid/access.log")
+    lookalikes = {f"evil{TEST_HOST.replace('.', '', 1)}": "127.0.0.1", f"x.{TEST_HOST}": "127.0.0.1",
+                  "evilvuforiachalk.com": "127.0.0.1"}
+    with chalk_server() as listening, running_squid(squid, config, tmp_path,
+                                                    {TEST_HOST: "127.0.0.1", **lookalikes}) as proxy:
+        # Denied by the ACL (every name resolves to 127.0.0.1, so a 403 is the policy, not DNS).
+        for target in [*[f"{host}:443" for host in lookalikes], f"{TEST_HOST}:8443", f"{TEST_HOST}:80",
+                       "127.0.0.1:443"]:
+            status, sock = connect(proxy.port, target)
+            sock.close()
+            assert status == 403, target
+        # Allowed by the ACL: the tunnel to the allowlisted host on 443 is opened.
+        status, sock = connect(proxy.port, f"{TEST_HOST}:443")
+        with sock:
+            if listening:  # as root: a real end-to-end tunnel to the local "Chalk server"
+                assert status == 200
+                sock.sendall(b"hello")
+                assert sock.recv(1024) == b"chalk:hello"
+            else:  # nothing may listen on 127.0.0.1:443 here: Squid tried, the connection was refused
+                assert status in (200, 503)
+        plain_get = socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT)
+        with plain_get:
+            plain_get.sendall(f"GET http://{TEST_HOST}/ HTTP/1.1\r\nHost: {TEST_HOST}\r\n\r\n".encode())
+            assert plain_get.recv(64).split(b"\r\n", 1)[0].split()[1] == b"403"  # no plain-HTTP forwarding
+    log = proxy.log_lines()
+    assert any("TCP_DENIED/403" in line and f"CONNECT {TEST_HOST}:8443" in line for line in log), log
+    tunnel = [line for line in log if f"CONNECT {TEST_HOST}:443" in line]
+    assert tunnel and "TCP_DENIED" not in tunnel[0], log
+    if listening:
+        assert "TCP_TUNNEL/200" in tunnel[0] and "HIER_DIRECT/127.0.0.1" in tunnel[0]
+    assert proxy.process.returncode == 0  # stopped cleanly at the end of the with block
+
+
+def test_clients_outside_the_source_networks_are_refused(tmp_path: Path) -> None:
+    squid = require_tool("squid")
+    chalk_plan = plan(load_catalog(overlay=overlay_file(tmp_path)), "jp1", 1)
+    port = free_port()
+    config = render_squid(chalk_plan, port=port, listen_address="127.0.0.1", clients=["10.40.0.0/16"],
+                          access_log=f"stdio:{tmp_path}/squid/access.log")
+    with running_squid(squid, config, tmp_path, {TEST_HOST: "127.0.0.1"}) as proxy:
+        status, sock = connect(proxy.port, f"{TEST_HOST}:443")
+        sock.close()
+    assert status == 403
+    assert os.path.getsize(proxy.access_log) > 0
