@@ -8,7 +8,6 @@ which carry the resource options (e.g. deleteBeforeReplace) that MockResourceArg
 from __future__ import annotations
 
 import asyncio
-import json
 import runpy
 import threading
 from collections.abc import Callable
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
+
+from chalk_policy.preview import load_stack_config as preview_stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -149,41 +149,10 @@ class Engine:
 
 
 def load_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[str, dict[str, str]]:
-    """Like the CLI: the stack file's values, then the project's defaults; typed keys without either fail."""
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
-    name = project["name"]
-    stack_file = project_dir / project.get("stackConfigDir", ".") / f"Pulumi.{stack}.yaml"
-    values: dict[str, Any] = dict((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
-    missing, bad = [], []
-    for key, decl in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if full not in values:
-            if "default" not in decl:
-                missing.append(key)
-                continue
-            values[full] = decl["default"]
-        if not _type_ok(decl["type"], decl.get("items"), values[full]):
-            bad.append(f"{key}: expected {decl['type']}, got {values[full]!r}")
-    if missing:
-        raise ValueError(f"Stack '{stack}' is missing configuration values: {', '.join(sorted(missing))}")
-    if bad:
-        raise ValueError("; ".join(bad))
-    return name, {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()}
-
-
-def _type_ok(kind: str, items: dict[str, Any] | None, value: Any) -> bool:
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, str) and value.isdigit()) or (isinstance(value, float) and value.is_integer())
-    if kind == "boolean":
-        return isinstance(value, bool) or value in ("true", "false")
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list) and all(_type_ok(items["type"], items.get("items"), v) for v in value)
-    return False
+    """The project name and the config the CLI would pass for ``stack``: the offline preview's loader, which
+    mirrors the Pulumi CLI's merge and validation rules (tests/preview pins them)."""
+    config = preview_stack_config(project_dir, stack)
+    return config.project, dict(config.config)
 
 
 def run_program(engine: Engine, stack: str, overrides: dict[str, str] | None = None,

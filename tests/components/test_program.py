@@ -331,7 +331,7 @@ def test_loader_applies_defaults_and_rejects_a_missing_required_key(tmp_path: Pa
     (tmp_path / "stacks").mkdir()
     (tmp_path / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
     (tmp_path / "stacks" / "Pulumi.empty.yaml").write_text("config: {}\n")
-    with pytest.raises(ValueError, match=r"^Stack 'empty' is missing configuration values: regions$"):
+    with pytest.raises(ValueError, match=r"Stack 'empty' is missing configuration value 'regions'$"):
         load_stack_config("empty", tmp_path)
 
 
