@@ -221,28 +221,19 @@ class ChalkAwsEgress(pulumi.ComponentResource):
             key = f"{protocol.value}-{PEER_PORTS}"
             description = clean_description(f"Chalk E2EE peer-to-peer {protocol.value.upper()} between Chalk "
                                             f"clients (catalog {self._version})")
-            aws.vpc.SecurityGroupEgressRule(
-                f"{self._name}-peer-egress-{key}",
-                security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol=protocol.value,
-                from_port=PEER_PORTS.from_port,
-                to_port=PEER_PORTS.to_port,
-                description=description,
-                tags=self._tags,
-                opts=self._rule_options(),
-            )
-            aws.vpc.SecurityGroupIngressRule(
-                f"{self._name}-peer-ingress-{key}",
-                security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol=protocol.value,
-                from_port=PEER_PORTS.from_port,
-                to_port=PEER_PORTS.to_port,
-                description=description,
-                tags=self._tags,
-                opts=self._rule_options(),
-            )
+            for role, rule_type in (("egress", aws.vpc.SecurityGroupEgressRule),
+                                    ("ingress", aws.vpc.SecurityGroupIngressRule)):
+                rule_type(
+                    f"{self._name}-peer-{role}-{key}",
+                    security_group_id=group.id,
+                    referenced_security_group_id=group.id,
+                    ip_protocol=protocol.value,
+                    from_port=PEER_PORTS.from_port,
+                    to_port=PEER_PORTS.to_port,
+                    description=description,
+                    tags=self._tags,
+                    opts=self._rule_options(),
+                )
 
     # --- Network Firewall ------------------------------------------------------------------------------
 
