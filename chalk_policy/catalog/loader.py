@@ -7,6 +7,7 @@ Every problem in a file is collected and raised together as one :class:`CatalogE
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -55,6 +56,8 @@ def default_catalog_text() -> str:
 
 def load_catalog(path: str | Path | None = None, *, overlay: str | Path | None = None) -> Catalog:
     """Load a catalog file (the packaged one when ``path`` is None), optionally with an overlay on top."""
+    if path is None and overlay is None:
+        return _packaged_catalog()
     if path is None:
         filename, raw = DEFAULT_CATALOG, read_yaml_text(default_catalog_text(), DEFAULT_CATALOG)
     else:
@@ -66,6 +69,13 @@ def load_catalog(path: str | Path | None = None, *, overlay: str | Path | None =
     validate_catalog(raw, filename)  # the base must be sound on its own before anything is layered on it
     merged = apply_overlay(raw, read_yaml_file(overlay), str(overlay))
     return validate_catalog(merged, f"{overlay} (merged onto {filename})")
+
+
+@functools.cache
+def _packaged_catalog() -> Catalog:
+    """The catalog shipped in the package never changes while a process runs, and the Catalog is frozen: parse
+    and validate it once (the components and each policy of the pack ask for it)."""
+    return validate_catalog(read_yaml_text(default_catalog_text(), DEFAULT_CATALOG), DEFAULT_CATALOG)
 
 
 def read_yaml_file(path: str | Path) -> dict[str, Any]:
