@@ -47,6 +47,8 @@ _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _VERSION = re.compile(r"^\d{10}$")
 _REGION_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 SIGNALING_PORT = 443
+MIN_MEDIA_PREFIX = 8
+"""Media ranges are provider blocks, never /0-like wildcards (which would also collide with the signaling rule)."""
 
 
 def _check_port(value: int) -> int:
@@ -75,6 +77,9 @@ def _check_cidr(value: str) -> str:
         raise ValueError(f"{value!r} has host bits set; allowed: the network address, {network.cidr}")
     if str(network.cidr) != value:
         raise ValueError(f"{value!r} is not in canonical form; allowed: {network.cidr}")
+    if network.prefixlen < MIN_MEDIA_PREFIX:
+        raise ValueError(f"{value!r} is wider than any media range; allowed: a prefix of /{MIN_MEDIA_PREFIX} or "
+                         "longer")
     return value
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import netaddr
 import pulumi
 import pulumi_aws as aws
 
@@ -70,6 +71,10 @@ class ChalkAwsEgressArgs:
     """A catalog file instead of the shipped one."""
     overlay_path: str | None = None
     """An overlay applied on top of the catalog."""
+    home_net: Sequence[str] = ()
+    """Source CIDRs of the Chalk clients for the Network Firewall host-name rules (its HOME_NET variable). By
+    default AWS only inspects traffic from the firewall's own VPC, so clients in spoke VPCs behind a central
+    inspection VPC must be listed here or their TLS to the signaling hosts is dropped."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -99,6 +104,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
         self._name = name
         self._version = chalk_plan.catalog_version
         self._tags = {**args.tags, "chalk:catalog-version": self._version}
+        self._home_net = tuple(args.home_net)
 
         groups = self._create_security_groups(args, layout)
         for group in budget.groups:
@@ -249,7 +255,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
         drops. Both rule groups must use the policy's rule order.
 
         The policy is not attached to a firewall: the firewall's subnets and routes belong to the network
-        team. Domain lists inspect traffic from the firewall's own VPC unless HOME_NET is widened.
+        team. Domain lists inspect traffic from the firewall's own VPC unless HOME_NET is widened (``home_net``).
         """
         child = pulumi.ResourceOptions(parent=self)
         strict = aws.networkfirewall.RuleGroupRuleGroupStatefulRuleOptionsArgs(rule_order="STRICT_ORDER")
@@ -268,6 +274,13 @@ class ChalkAwsEgress(pulumi.ComponentResource):
                     ),
                 ),
                 stateful_rule_options=strict,
+                rule_variables=aws.networkfirewall.RuleGroupRuleGroupRuleVariablesArgs(
+                    ip_sets=[aws.networkfirewall.RuleGroupRuleGroupRuleVariablesIpSetArgs(
+                        key="HOME_NET",
+                        ip_set=aws.networkfirewall.RuleGroupRuleGroupRuleVariablesIpSetIpSetArgs(
+                            definitions=list(self._home_net)),
+                    )],
+                ) if self._home_net else None,
             ),
             tags=self._tags,
             opts=child,
@@ -343,13 +356,14 @@ class GroupLayout:
 def group_layout(name: str, chalk_plan: Plan, budget: AwsBudget) -> dict[str, GroupLayout]:
     """The security groups, in shard order, with their outbound rule counts.
 
-    Shard 1 always exists: it holds the signaling rule and the E2EE peer rules in the slots the planner
-    keeps free, even when none of the selected ranges fall into it. (Putting them in the first group
-    present instead would save a group for some selections, but adding a region could then move them.)
+    Every shard the catalog needs at this quota exists, even one that holds none of the selected ranges:
+    adding or removing a region then never creates a group the clients do not have yet, nor deletes one
+    they still use (AWS refuses that with DependencyViolation). Shard 1 also holds the signaling rule and
+    the E2EE peer rules, in the slots the planner keeps free there.
     """
     media = {group.shard: group for group in budget.groups}
     layout: dict[str, GroupLayout] = {}
-    for shard in sorted({1} | set(media)):
+    for shard in range(1, budget.shards + 1):
         group = media.get(shard)
         extra = (1 + (len(chalk_plan.protocols) if chalk_plan.peer_to_peer else 0)) if shard == 1 else 0
         layout[f"{name}-sg-{shard}"] = GroupLayout(shard, group.regions if group else (),
@@ -390,6 +404,9 @@ def _validate(args: ChalkAwsEgressArgs) -> tuple[Plan, AwsBudget, SignalingMode]
     port = args.proxy_port
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ComponentInputError(f"proxy_port: {port!r} is not a port; allowed: an integer 1-65535")
+    if isinstance(args.home_net, str) or not all(_is_ipv4_cidr(cidr) for cidr in args.home_net):
+        raise ComponentInputError(f"home_net: {args.home_net!r} is not a list of CIDRs; allowed: IPv4 CIDRs of the "
+                                  "Chalk clients, e.g. ['10.0.0.0/8']")
     if not isinstance(args.tags, Mapping) or not all(
             isinstance(key, str) and key and isinstance(value, str) for key, value in args.tags.items()):
         raise ComponentInputError(f"tags: {args.tags!r} is not a tag map; allowed: a mapping of non-empty "
@@ -401,3 +418,10 @@ def _validate(args: ChalkAwsEgressArgs) -> tuple[Plan, AwsBudget, SignalingMode]
     except PlanError as exc:
         raise ComponentInputError(str(exc)) from None
     return chalk_plan, budget, signaling
+
+
+def _is_ipv4_cidr(value: object) -> bool:
+    try:
+        return isinstance(value, str) and "/" in value and netaddr.IPNetwork(value).version == 4
+    except (netaddr.AddrFormatError, ValueError):
+        return False

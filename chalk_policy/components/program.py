@@ -32,6 +32,7 @@ DEFAULTS: Mapping[str, Any] = {
     "awsSignaling": "network-firewall",
     "awsProxySecurityGroupId": "",
     "awsRulesPerGroup": 60,
+    "awsFirewallHomeNet": [],
     "awsProxyEnabled": False,
     "awsProxySubnetIds": [],
     "awsProxyPort": 3128,
@@ -52,7 +53,8 @@ DEFAULTS: Mapping[str, Any] = {
     "tags": {},
 }
 """Project config defaults, as declared in ``Pulumi.yaml``; ``regions`` has none (required)."""
-_JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses", "awsProxySubnetIds", "awsProxyClientCidrs")
+_JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses", "awsProxySubnetIds", "awsProxyClientCidrs",
+              "awsFirewallHomeNet")
 _INT_KEYS = ("option", "awsRulesPerGroup", "azurePriorityStart", "azurePriorityEnd",
              "azureRuleCollectionGroupPriority", "awsProxyPort", "awsProxyMinSize", "awsProxyMaxSize",
              "awsProxyDesiredSize")
@@ -75,6 +77,7 @@ class ProgramSettings:
     aws_signaling: str = "network-firewall"
     aws_proxy_security_group_id: str | None = None
     aws_rules_per_group: int = 60
+    aws_firewall_home_net: tuple[str, ...] = ()
     aws_proxy_enabled: bool = False
     """Deploy the Squid fleet (ChalkSquidProxy) and point the Chalk clients' signaling at it."""
     aws_proxy_subnet_ids: tuple[str, ...] = ()
@@ -112,6 +115,7 @@ class ProgramSettings:
             proxy_security_group_id=proxy_security_group_id if proxied else self.aws_proxy_security_group_id,
             proxy_port=self.aws_proxy_port,
             rules_per_group=self.aws_rules_per_group,
+            home_net=self.aws_firewall_home_net,
             overlay_path=self.catalog_overlay,
             tags=dict(self.tags),
         )
@@ -231,6 +235,8 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         aws_signaling=values["awsSignaling"],
         aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
         aws_rules_per_group=values["awsRulesPerGroup"],
+        aws_firewall_home_net=_string_list(values["awsFirewallHomeNet"], "awsFirewallHomeNet",
+                                           "IPv4 CIDRs of the Chalk clients, e.g. ['10.0.0.0/8']"),
         aws_proxy_enabled=values["awsProxyEnabled"],
         aws_proxy_subnet_ids=tuple(values["awsProxySubnetIds"]),
         aws_proxy_port=values["awsProxyPort"],
@@ -285,3 +291,9 @@ def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:
 
 def _listing(items: tuple[str, ...]) -> str:
     return ", ".join(items)
+
+
+def _string_list(value: Any, key: str, allowed: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ProgramConfigError(f"{key}: {value!r} is not a list of strings; allowed: {allowed}")
+    return tuple(value)

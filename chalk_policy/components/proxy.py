@@ -198,14 +198,15 @@ class ChalkSquidProxy(pulumi.ComponentResource):
         # No inline rules (see aws.py): every rule below is its own resource, and the provider removes AWS's
         # default allow-all egress from both groups.
         groups = []
-        for role, description in (("lb", f"Chalk signaling proxy load balancer: clients to TCP {args.port}"),
+        # Descriptions are fixed: AWS cannot change a group's description, so a port in it would replace the group.
+        for role, description in (("lb", "Chalk signaling proxy load balancer: clients to the proxy port"),
                                   ("instance", "Chalk signaling proxy instances (Squid): TCP 443 out")):
             group_name = f"{self._name}-{role}-sg"
             groups.append(aws.ec2.SecurityGroup(
                 group_name,
                 vpc_id=args.vpc_id,
                 description=clean_description(description),
-                tags={**self._tags, "Name": group_name},
+                tags={**self._tags, "Name": group_name, "chalk:proxy-port": str(args.port)},
                 opts=pulumi.ResourceOptions(parent=self),
             ))
         return groups[0], groups[1]
@@ -274,7 +275,8 @@ class ChalkSquidProxy(pulumi.ComponentResource):
             vpc_id=args.vpc_id,
             preserve_client_ip="true",  # Squid's src ACL and access log see the real client addresses
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                protocol="TCP", port=str(args.port), interval=10, healthy_threshold=3, unhealthy_threshold=3),
+                protocol="TCP", port=str(args.port), interval=10, timeout=5, healthy_threshold=3,
+                unhealthy_threshold=3),
             tags={**self._tags, "Name": f"{self._name}-tg"},
             opts=child,
         )

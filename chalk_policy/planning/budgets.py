@@ -63,6 +63,10 @@ class AwsBudget:
     quota: int
     reserved: int
     groups: tuple[AwsGroup, ...]
+    """The shards that hold rules of this plan."""
+    shards: int = 1
+    """How many groups the whole catalog needs at this quota: the AWS component creates all of them, so the set
+    of groups never changes when a stack selects other regions."""
 
     @property
     def rule_count(self) -> int:
@@ -103,7 +107,7 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
         rules.setdefault(shard, []).extend(
             AwsRule(destination.cidr, rule.protocol, rule.ports, destination.regions) for rule in plan.media_rules)
     return AwsBudget(quota, AWS_RESERVED_RULES,
-                     tuple(AwsGroup(shard, tuple(sorted(rules[shard]))) for shard in sorted(rules)))
+                     tuple(AwsGroup(shard, tuple(sorted(rules[shard]))) for shard in sorted(rules)), len(free))
 
 
 # --- Azure --------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ DOMAIN_TARGET_TYPES = ("TLS_SNI", "HTTP_HOST")
 DEFAULT_HEADROOM = 2
 CAPACITY_MINIMUM = 100
 CAPACITY_STEP = 100
-STATEFUL_GROUP_CAPACITY_MAX = 50_000
+STATEFUL_GROUP_CAPACITY_MAX = 30_000  # AWS quota: maximum capacity of a stateful rule group
 """The largest capacity a stateful rule group may have (same AWS page)."""
 SID_BASE, SID_SPAN = 1_000_000, 1_000_000
 """Signature ids of the media rules: ``[1000000, 2000000)``, clear of small hand-written sids."""

@@ -405,3 +405,12 @@ def test_problems_sort_numerically_by_position() -> None:
     with pytest.raises(CatalogError) as caught:
         validate_catalog(raw, "bad.yaml")
     assert [p.path for p in caught.value.problems] == ["hosts[2].host", "hosts[10].host"]
+
+
+def test_a_range_wider_than_a_slash_8_is_refused() -> None:
+    raw = yaml.safe_load(default_catalog_text())
+    raw["regions"][5]["cidrs"][0]["cidr"] = "0.0.0.0/7"  # overlaps no other range
+    with pytest.raises(CatalogError) as caught:
+        validate_catalog(raw, "bad.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "bad.yaml: regions[jp1].cidrs[0]: '0.0.0.0/7' is wider than any media range; allowed: a prefix of /8 or longer"]

@@ -496,3 +496,28 @@ def test_vpc_id_from_another_resource_is_not_checked(engine: Engine) -> None:
 
     run = engine.run(program)
     assert run.by_name()["chalk-sg-1"].inputs["vpcId"] == "vpc-id"
+
+
+@pytest.mark.parametrize("regions", [["jp1"], ["us2"], ["jp1", "us2"], "all"])
+def test_every_catalog_shard_exists_whatever_the_regions(engine: Engine, regions: Any) -> None:
+    # Removing a region must never delete a group the clients still have attached (AWS: DependencyViolation),
+    # and adding one must never need a group they do not have yet.
+    run = build(engine, regions=regions)
+    assert sorted(call.name for call in run.of(SG)) == ["chalk-sg-1", "chalk-sg-2"]
+
+
+def test_home_net_widens_the_host_name_inspection_to_the_clients(engine: Engine) -> None:
+    run = build(engine, home_net=["10.0.0.0/8", "172.16.0.0/12"])
+    hosts = run.by_name()["chalk-signaling-hosts"].inputs["ruleGroup"]
+    assert hosts["ruleVariables"] == {"ipSets": [{"key": "HOME_NET",
+                                                  "ipSet": {"definitions": ["10.0.0.0/8", "172.16.0.0/12"]}}]}
+    default = build(engine).by_name()["chalk-signaling-hosts"].inputs["ruleGroup"]
+    assert "ruleVariables" not in default  # AWS's default: the firewall's own VPC
+
+
+@pytest.mark.parametrize("home_net", ["10.0.0.0/8", ["10.0.0.1"], ["fd00::/8"], ["nonsense"]])
+def test_a_bad_home_net_is_refused(engine: Engine, home_net: Any) -> None:
+    with pytest.raises(ComponentInputError) as raised:
+        build(engine, home_net=home_net)
+    assert str(raised.value) == (f"home_net: {home_net!r} is not a list of CIDRs; allowed: IPv4 CIDRs of the "
+                                 "Chalk clients, e.g. ['10.0.0.0/8']")

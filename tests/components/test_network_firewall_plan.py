@@ -28,15 +28,15 @@ def test_domain_list_rules_are_one_per_host_and_type_plus_one_per_type() -> None
 
 
 @pytest.mark.parametrize(("rules", "expected"), [(0, 100), (1, 100), (36, 100), (50, 100), (51, 200), (87, 200),
-                                                 (500, 1000), (24_999, 50_000)])
+                                                 (500, 1000), (14_999, 30_000)])
 def test_reserve_doubles_rounds_up_to_100_and_keeps_a_floor(rules: int, expected: int) -> None:
     assert reserve(rules) == expected
 
 
 def test_reserve_rejects_what_aws_would() -> None:
-    with pytest.raises(PlanError, match=r"^capacity: 50200 units \(25100 rules x 2\) exceed a stateful rule group; "
-                                        r"allowed: at most 50000"):
-        reserve(25_100)
+    with pytest.raises(PlanError, match=r"^capacity: 30200 units \(15100 rules x 2\) exceed a stateful rule group; "
+                                        r"allowed: at most 30000"):
+        reserve(15_100)
     with pytest.raises(PlanError, match=r"^capacity headroom: 0.5 is not a factor; allowed: a number of at least 1$"):
         reserve(10, headroom=0.5)
     with pytest.raises(PlanError, match=r"^capacity minimum: 0 is not a capacity"):

@@ -50,7 +50,8 @@ EXPECTED = {
              **AZURE_EXPORTS, "nsgRuleCount": 4},
     "azure-tcp": {**AZURE_EXPORTS, "nsgRuleCount": 3, "catalogVersion": "2026112501", "regions": ["de1", "ie1"]},
     "proxy": {"firewallPolicyArn": None, "ruleGroupArns": [], "catalogVersion": "2026112501",
-              "securityGroupIds": ["chalk-sg-1-id"], "ruleCounts": {"chalk-sg-1": 10}, "regions": ["jp1"],
+              "securityGroupIds": ["chalk-sg-1-id", "chalk-sg-2-id"], "ruleCounts": {"chalk-sg-1": 10, "chalk-sg-2": 0},
+              "regions": ["jp1"],
               "proxyEndpoint": "chalk-proxy-nlb-0123456789abcdef.elb.us-west-2.amazonaws.com:3128",
               "proxySecurityGroupId": "chalk-proxy-lb-sg-id", "proxyAutoScalingGroupName": "chalk-proxy-asg"},
 }
