@@ -5,7 +5,8 @@ reports each :class:`Finding`; an offline checker does the same from ``pulumi st
 ``pulumi preview --json``.
 
 Layers and scopes. Per cloud, every present layer must allow the requirement: AWS = the security groups
-(one scope, their union) AND each Network Firewall policy; Azure = each NSG AND each Azure Firewall policy.
+(one scope, their union) AND each Network Firewall policy; Azure = each NSG AND each Azure Firewall policy
+AND each classic Azure Firewall.
 A cloud with none of these resources is not checked; a stack with none at all is "not applicable".
 
 Requirement. For each media rule of the plan: its protocol and port range to every destination CIDR. Gaps are
@@ -24,7 +25,7 @@ from ..catalog.models import SIGNALING_PORT, Catalog, Protocol
 from ..planning.plan import Plan, PortRange
 from . import aws, azure
 from .boxes import ANYWHERE, EMPTY, PROTOCOLS, PUBLIC, BoxSet, cidr_texts, shortest_prefix
-from .evaluate import Access, Doubt, Outcome, Rule, doubts_for, evaluate
+from .evaluate import Access, Doubt, Outcome, Rule, best_allowed_by, doubts_for, evaluate
 from .messages import (
     AWS_COMPONENT,
     AZURE_COMPONENT,
@@ -35,6 +36,7 @@ from .messages import (
     other_option_message,
     partial_option_message,
     ports_text,
+    untagged_message,
     unverified_message,
     wide_message,
 )
@@ -69,7 +71,7 @@ def collect_scopes(resources: Sequence[Resource], options: Options, notes: list[
     if group_scope is not None:
         if options.selector is not None:
             group_scope = Scope(group_scope.layer, f"AWS security groups tagged {options.selector}", None,
-                                group_scope.rules)
+                                group_scope.rules, empty=aws.selects_no_group(resources, options.selector))
         scopes.append(group_scope)
     scopes.extend(aws.network_firewall_scopes(resources, notes))
     scopes.extend(azure.nsg_scopes(resources, options.selector, notes))
@@ -131,7 +133,7 @@ def scope_report(scope: Scope, requirement: BoxSet, regions: Sequence[tuple[str,
         if part:
             doubts = tuple(sorted({*doubts_for(scope.rules, part), *scope.doubts}))
             unverified.append(RegionUnverified(region, name, port_gaps(part, addresses), doubts))
-    return ScopeReport(scope.layer, scope.label, scope.urn, tuple(gaps), tuple(unverified))
+    return ScopeReport(scope.layer, scope.label, scope.urn, tuple(gaps), tuple(unverified), scope.empty)
 
 
 def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, options: Options | None = None
@@ -140,26 +142,33 @@ def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, op
     options = options or Options()
     notes: list[str] = []
     scopes = collect_scopes(resources, options, notes)
-    if not scopes:
+    untagged: tuple[str, ...] = ()
+    if options.selector is not None and azure.nsgs_declared(resources) and not any(
+            scope.layer is Layer.AZURE_NSG for scope in scopes):  # the clients' NSG is not checked at all
+        untagged = (untagged_message(["NSG"], str(options.selector)),)
+    if not scopes and not untagged:
         reason = NOT_APPLICABLE if options.selector is None or not _has_firewall(resources) else (
             f"no security group or NSG of the stack carries the tag {options.selector}")
         return MediaReport(False, reason, (), tuple(notes))
     requirement = media_requirement(plan)
     regions = _region_sets(plan, catalog)
-    return MediaReport(True, "", tuple(scope_report(scope, requirement, regions) for scope in scopes), tuple(notes))
+    return MediaReport(True, "", tuple(scope_report(scope, requirement, regions) for scope in scopes), tuple(notes),
+                       untagged)
 
 
 def _has_firewall(resources: Sequence[Resource]) -> bool:
     kinds = {*aws.SECURITY_GROUP_TYPES, aws.FIREWALL_POLICY, azure.NSG, azure.SECURITY_RULE,
-             azure.RULE_COLLECTION_GROUP}
+             azure.RULE_COLLECTION_GROUP, azure.FIREWALL_POLICY, azure.AZURE_FIREWALL}
     return any(resource.type in kinds for resource in resources)
 
 
 def media_findings(report: MediaReport) -> tuple[Finding, ...]:
-    violations, unverified = [], []
+    violations = [Finding(POLICY_MEDIA, FindingKind.VIOLATION, message) for message in report.untagged]
+    unverified = []
     for scope in report.scopes:
         for gap in scope.gaps:
-            violations.append(Finding(POLICY_MEDIA, FindingKind.VIOLATION, gap_message(scope.layer, scope.scope, gap),
+            violations.append(Finding(POLICY_MEDIA, FindingKind.VIOLATION,
+                                      gap_message(scope.layer, scope.scope, gap, empty=scope.empty),
                                       scope.urn, gap.region))
         for item in scope.unverified:
             unverified.append(Finding(POLICY_MEDIA, FindingKind.UNVERIFIED, unverified_message(scope.scope, item),
@@ -182,6 +191,8 @@ def check_media(resources: Sequence[Resource], plan: Plan, catalog: Catalog, opt
 
 
 def _aws_matches(pattern: str, host: str) -> bool:
+    if pattern == "*":  # not an AWS domain-list pattern: a policy that passes HTTPS before its host filter
+        return True
     pattern, host = pattern.lower().rstrip("."), host.lower()
     if pattern.startswith("."):
         return host == pattern[1:] or host.endswith(pattern)
@@ -303,6 +314,7 @@ def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Ca
     media = media_box([(rule.protocol, rule.ports) for rule in plan.media_rules], ANYWHERE) - signaling
     networks = _catalog_networks(catalog)
     catalog_set = netaddr.IPSet(networks)
+    probe = media.restrict(PUBLIC - catalog_set)  # what AllowInternetOutBound must not let out
     findings: dict[tuple[str | None, str], Finding] = {}
     for scope in scopes:
         component = AWS_COMPONENT if scope.layer.cloud == "aws" else AZURE_COMPONENT
@@ -317,15 +329,23 @@ def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Ca
                 findings.setdefault((rule.resource.urn, who), Finding(
                     POLICY_LEAST_PRIVILEGE, FindingKind.VIOLATION, message, rule.resource.urn))
         if scope.layer is Layer.AZURE_NSG:
-            probe = media.restrict(PUBLIC - catalog_set)
-            outcome = evaluate(scope.rules, probe)
-            reached = next((box for rule, box in outcome.allowed_by if rule is azure.ALLOW_INTERNET_DEFAULT), None)
+            reached = default_allow_reach(scope.rules, probe, catalog_set)
             if reached:
                 services = services_text(BoxSet.of(reached.protocols, (), ANYWHERE) | _services_of(reached))
                 findings.setdefault((scope.urn, scope.label), Finding(
                     POLICY_LEAST_PRIVILEGE, FindingKind.VIOLATION, default_allow_message(scope.label, services),
                     scope.urn))
     return CheckResult(POLICY_LEAST_PRIVILEGE, True, "", tuple(findings.values()))
+
+
+def default_allow_reach(rules: Sequence[Rule], probe: BoxSet, catalog_set: netaddr.IPSet) -> BoxSet:
+    """What of ``probe`` (the media ports to public addresses outside the catalog) Azure's default
+    AllowInternetOutBound lets out (best case). Rules whose addresses all lie in the catalog cannot match the
+    probe, so they are dropped before evaluation: the same result, much faster for large NSGs."""
+    relevant = [rule for rule in rules if not all(addresses.issubset(catalog_set) for protocol in rule.maybe.protocols
+                                                  for _, _, addresses in rule.maybe.segments(protocol))]
+    allowed_by = best_allowed_by(relevant, probe)  # the best case is all that Outcome.allowed_by holds
+    return next((box for rule, box in allowed_by if rule is azure.ALLOW_INTERNET_DEFAULT), EMPTY)
 
 
 def _services_of(box: BoxSet) -> BoxSet:

@@ -88,10 +88,16 @@ def _denial_clause(denial: Denial, verb: str, before: str) -> str:
     return f"{verb} {items_text(denial.gaps)} with {denial.rule}, before any {before}"
 
 
-def gap_message(layer: Layer, scope: str, gap: RegionGap) -> str:
-    """The violation for one region of one scope."""
+def gap_message(layer: Layer, scope: str, gap: RegionGap, *, empty: bool = False) -> str:
+    """The violation for one region of one scope (``empty``: an Azure Firewall policy without rule collection
+    groups, or AWS security groups under a tag selector that no group carries)."""
     head = region_prefix(gap.region, gap.region_name)
     everything = _all_gaps(gap)
+    if layer is Layer.AWS_SECURITY_GROUPS and empty:  # a tag selector that no security group carries
+        tag = scope.rsplit(" tagged ", 1)[-1]
+        return (f"{head}: {scope} do not allow {items_text(everything)}: no security group carries the tag {tag} "
+                f"(provider default tags appear in tagsAll). Tag the Chalk clients' security groups with {tag} or "
+                f"change the policy's clientTag.")
     if layer is Layer.AWS_SECURITY_GROUPS:
         fix = "; ".join(f"ip_protocol {protocol}, from_port {port.from_port}, to_port {port.to_port}"
                         for protocol, port in _distinct_ranges(everything))
@@ -103,6 +109,11 @@ def gap_message(layer: Layer, scope: str, gap: RegionGap) -> str:
         fix = "; ".join(f"protocol {protocol.upper()}, destination_port "
                         f"{port.from_port if port.from_port == port.to_port else f'{port.from_port}:{port.to_port}'}"
                         for protocol, port in _distinct_ranges(everything))
+        if any(denial.rule.startswith(("the stateless", "stateless rule group")) for denial in gap.denied):
+            return (f"{head}: {scope} {'; '.join(clauses)}. Forward that traffic to the stateful engine "
+                    f"(statelessDefaultActions aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead "
+                    f"of the drop), pass it there with a PASS stateful rule per range ({fix}), or use "
+                    f"{AWS_COMPONENT}.")
         where = ", ahead of the blocking rules," if gap.denied else ""
         return (f"{head}: {scope} {'; '.join(clauses)}. Add a PASS stateful rule per range ({fix}) to a rule group "
                 f"the policy references{where} or use {AWS_COMPONENT}.")
@@ -123,6 +134,10 @@ def gap_message(layer: Layer, scope: str, gap: RegionGap) -> str:
         _denial_clause(denial, "denies", "allow") for denial in gap.denied]
     fix = "; ".join(f"ip_protocols {protocol.upper()}, destination_ports {ports_text(ports)}"
                     for protocol, ports in _ports_by_protocol(everything))
+    if empty:
+        return (f"{head}: {scope} has no rule collection group allowing {items_text(everything)}. Add a "
+                f"FirewallPolicyRuleCollectionGroup with an Allow rule collection holding a NetworkRule ({fix}) or "
+                f"use {AZURE_COMPONENT}.")
     where = " evaluated before the Deny," if gap.denied else ""
     return (f"{head}: {scope} {'; '.join(clauses)}. Add a NetworkRule ({fix}) to an Allow rule collection{where} "
             f"or use {AZURE_COMPONENT}.")
@@ -163,10 +178,20 @@ def wide_message(who: str, services: str, dests: Sequence[str], option: int, reg
             f"(`chalk-policy plan --regions {','.join(regions)} --option {option}`) or use {component}.")
 
 
+def untagged_message(nouns: Sequence[str], selector: str) -> str:
+    """A tag selector that picks none of the stack's ``nouns`` (``security group``, ``NSG``): the Chalk clients'
+    egress is not checked at all."""
+    noun = " or ".join(nouns)
+    return (f"No {noun} of the stack carries the tag {selector}, so the Chalk clients' egress is not checked. Tag "
+            f"the {noun} that governs the Chalk clients with {selector}, or change the policy's clientTag.")
+
+
 def default_allow_message(nsg: str, services: str) -> str:
+    """``services``: the media protocols and ports the default rule lets out (never TCP 443: signaling)."""
     return (f"{nsg} allows {services} to every public address through Azure's default rule 'AllowInternetOutBound' "
-            f"(priority 65001), because no rule denies that traffic first. Add an Outbound Deny of 'Internet' "
-            f"after the Chalk allows (e.g. priority 4096) or use {AZURE_COMPONENT}.")
+            f"(priority 65001), because no rule denies that traffic first. Add an Outbound Deny of 'Internet' for "
+            f"{services} numbered after the Chalk allows (e.g. priority 4096), keeping TCP 443 allowed for "
+            f"signaling, or use {AZURE_COMPONENT}.")
 
 
 def other_option_message(allowed: Sequence[tuple[int, str]], expected: int, expected_text: str,

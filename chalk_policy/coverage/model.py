@@ -55,6 +55,9 @@ class Scope:
     rules: tuple[Rule, ...]
     doubts: tuple[Doubt, ...] = ()
     """Set when it is unknown whether the scope applies at all (its tags are unknown under a selector)."""
+    empty: bool = False
+    """An Azure Firewall policy with no rule collection group in the stack (it denies everything), or AWS security
+    groups under a tag selector that no group of the stack carries."""
 
 
 class FindingKind(StrEnum):
@@ -144,6 +147,8 @@ class ScopeReport:
     urn: str | None
     gaps: tuple[RegionGap, ...]
     unverified: tuple[RegionUnverified, ...]
+    empty: bool = False
+    """See :attr:`Scope.empty`."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +158,12 @@ class MediaReport:
     """Why the check does not apply (empty when it does)."""
     scopes: tuple[ScopeReport, ...]
     notes: tuple[str, ...]
+    untagged: tuple[str, ...] = ()
+    """Violations: the tag selector picks none of the stack's NSGs (``untagged_message`` texts)."""
 
     @property
     def ok(self) -> bool:
-        return not any(scope.gaps for scope in self.scopes)
+        return not any(scope.gaps for scope in self.scopes) and not self.untagged
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from ..coverage import (
     check_signaling_hosts,
 )
 from ..planning import Plan
-from .settings import CONFIG_SCHEMA, PolicySettingsError, read_settings
+from .settings import CONFIG_SCHEMA, read_settings
 
 PTC_MEDIA_DOCS = "http://support.ptc.com/help/vuforia/chalk_admin_center/Vuforia_Chalk_Admin_Center/Network_Config_AV_Comm.html"
 PTC_HOSTS_DOCS = ("https://support.ptc.com/help/vuforia/chalk_desktop_center/Vuforia_Chalk_Desktop/common/"
@@ -151,14 +151,25 @@ def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any
     try:
         settings = read_settings(config, stack_config, project, base_dir)
         catalog, chalk_plan = settings.resolve()
-    except (PolicySettingsError, ValueError) as exc:
+    except Exception as exc:  # PolicySettingsError, or anything else a strange config raises
         if spec.level is not EnforcementLevel.MANDATORY:
             return []  # the mandatory policies already report the config problem once each
-        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {exc}", None, None)]
+        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None,
+                        None)]
     findings: list[Finding] = []
-    for result in spec.check(resources, chalk_plan, catalog, settings.options):
-        findings.extend(f for f in result.findings if f.kind in spec.kinds)
+    try:
+        for result in spec.check(resources, chalk_plan, catalog, settings.options):
+            findings.extend(f for f in result.findings if f.kind in spec.kinds)
+    except Exception as exc:  # a validator must never raise: report it instead
+        if spec.level is not EnforcementLevel.MANDATORY:
+            return []
+        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None, None)]
     return findings
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else f"{text[:297]}..."
 
 
 def to_resource(resource_type: str, urn: str, name: str, props: Any) -> Resource:
@@ -183,9 +194,13 @@ def _get(container: Any, key: Any) -> Any:
 
 def _validator(spec: Spec) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
-        findings = evaluate(spec, resources, args.get_config(), pulumi.runtime.get_config_env(),
-                            os.environ.get("PULUMI_PROJECT"), Path.cwd())
+        try:
+            resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
+            findings = evaluate(spec, resources, args.get_config(), pulumi.runtime.get_config_env(),
+                                os.environ.get("PULUMI_PROJECT"), Path.cwd())
+        except Exception as exc:  # never let an exception escape a validator
+            findings = [] if spec.level is not EnforcementLevel.MANDATORY else [Finding(
+                spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None, None)]
         for finding in findings:
             report_violation(finding.message, finding.urn)
 

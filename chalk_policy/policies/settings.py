@@ -100,22 +100,59 @@ def read_settings(config: Mapping[str, Any], stack_config: Mapping[str, str], pr
         if "regions" in from_stack:
             merged.update(from_stack)
             source = f"stack config ({project}:regions)"
-    selector = merged.get("clientTag")
     overlay = str(merged.get("catalogOverlay") or "") or None
     if overlay and base_dir is not None and not Path(overlay).is_absolute():
         overlay = str(base_dir / overlay)
-    regions = merged["regions"]
-    option = merged["option"]
-    if isinstance(option, float) and option.is_integer():
-        option = int(option)  # protobuf Structs carry every number as a float
     return PolicySettings(
-        regions=regions if isinstance(regions, str) else tuple(str(region) for region in regions),
-        option=option,
-        encryption=str(merged["encryption"]),
-        selector=TagSelector(str(selector["key"]), selector.get("value")) if isinstance(selector, Mapping) else None,
+        regions=_regions(merged["regions"], source),
+        option=_option(merged["option"], source),
+        encryption=_encryption(merged["encryption"], source),
+        selector=_selector(merged.get("clientTag"), source),
         overlay=overlay,
         source=source,
     )
+
+
+def _invalid(source: str, key: str, value: Any, what: str, allowed: str) -> PolicySettingsError:
+    return PolicySettingsError(f"{source}: {key}: {value!r} is not {what}; allowed: {allowed}")
+
+
+def _regions(value: Any, source: str) -> tuple[str, ...] | str:
+    allowed = "\"all\", a region id such as \"jp1\", or a non-empty list of region ids"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple) and value and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise _invalid(source, "regions", value, "a region id or a list of region ids", allowed)
+
+
+def _option(value: Any, source: str) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # protobuf Structs carry every number as a float
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
+        return value
+    raise _invalid(source, "option", value, "a port option", "1, 2, 3")
+
+
+def _encryption(value: Any, source: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise _invalid(source, "encryption", value, "an encryption mode", "e2ee, standard")
+
+
+def _selector(value: Any, source: str) -> TagSelector | None:
+    if value is None:
+        return None
+    allowed = '{"key": "<tag key>"} or {"key": "<tag key>", "value": "<tag value>"}'
+    if not isinstance(value, Mapping):
+        raise _invalid(source, "clientTag", value, "a tag selector", allowed)
+    key, tag_value = value.get("key"), value.get("value")
+    if not isinstance(key, str) or not key or not (tag_value is None or isinstance(tag_value, str)) or (
+            set(value) - {"key", "value"}):
+        raise _invalid(source, "clientTag", dict(value), "a tag selector", allowed)
+    return TagSelector(key, tag_value)
 
 
 def _stack_values(stack_config: Mapping[str, str], project: str) -> dict[str, Any]:

@@ -61,4 +61,10 @@ SECURITY_GROUP_CASES = [
         egress("rule-of-other", JP1[0], "udp", 443, 443, securityGroupId="sg-other"),
         egress("rule-of-media", JP1[0], "udp", 443, 443, securityGroupId="sg-media"),
     ], TagSelector("chalk", "media")),
+    ("tag-selector-reads-tags-all", [
+        group("media", [inline("udp", lo, hi, ALL) for _, lo, hi in OPTION1], tags={}, tagsAll={"chalk": "media"}),
+    ], TagSelector("chalk", "media")),
+    ("tag-selector-matches-no-group", [
+        group("media", [inline("udp", lo, hi, ALL) for _, lo, hi in OPTION1], tags={"chalk": "other"}),
+    ], TagSelector("chalk", "media")),
 ]

@@ -1,15 +1,15 @@
 """Cases for the signaling-hosts, least-privilege and option-consistency checks."""
 from __future__ import annotations
 
-from .cases_more import _collection, _network, _rcg
-from .helpers import CATALOG, DE1, JP1, PLAN, RULE_GROUP, egress, nsg, nsg_rule, plan_egress, res
+from .cases_more import _collection, _group, _network, _policy, _rcg, _stateful
+from .helpers import CATALOG, DE1, JP1, PLAN, RULE_GROUP, UNKNOWN, egress, nsg, nsg_rule, plan_egress, res
 
 ALL = [*DE1, *JP1]
 HOSTS = list(PLAN.host_names)
 
 
-def allowlist(name, targets, types=("TLS_SNI", "HTTP_HOST"), kind="ALLOWLIST"):
-    return res(RULE_GROUP, name, {"arn": f"arn:{name}", "type": "STATEFUL", "ruleGroup": {"rulesSource": {
+def allowlist(name, targets, types=("TLS_SNI", "HTTP_HOST"), kind="ALLOWLIST", arn=None):
+    return res(RULE_GROUP, name, {"arn": arn or f"arn:{name}", "type": "STATEFUL", "ruleGroup": {"rulesSource": {
         "rulesSourceList": {"generatedRulesType": kind, "targetTypes": list(types), "targets": list(targets)}}}})
 
 
@@ -18,13 +18,27 @@ def app_rule(name, targets, protocols=(("Https", 443),)):
             "protocols": [{"protocolType": kind, "port": port} for kind, port in protocols]}
 
 
+def referenced(*groups, order="STRICT_ORDER"):
+    """The groups and a firewall policy referencing them (priorities 100, 200, ... in the given order)."""
+    return [*groups, _policy([(g.props["arn"], 100 * i) for i, g in enumerate(groups, 1)], order)]
+
+
+OPEN_443 = _group("open", [_stateful("PASS", "TCP", "ANY", "443")])
+
 HOSTS_CASES = [
-    ("aws-allowlist-exact", [allowlist("hosts", HOSTS)]),
-    ("aws-allowlist-wildcards", [allowlist("hosts", [".vuforia.com", ".amazonaws.com", ".twilio.com",
-                                                     "vuforiachalk.com"])]),
-    ("aws-allowlist-missing-hosts", [allowlist("hosts", HOSTS[2:])]),
-    ("aws-allowlist-http-only", [allowlist("hosts", HOSTS, types=("HTTP_HOST",))]),
-    ("aws-denylist-is-not-an-allowlist", [allowlist("hosts", HOSTS, kind="DENYLIST")]),
+    ("aws-allowlist-exact", referenced(allowlist("hosts", HOSTS))),
+    ("aws-allowlist-wildcards", referenced(allowlist("hosts", [".vuforia.com", ".amazonaws.com", ".twilio.com",
+                                                               "vuforiachalk.com"]))),
+    ("aws-allowlist-missing-hosts", referenced(allowlist("hosts", HOSTS[2:]))),
+    ("aws-allowlist-http-only", referenced(allowlist("hosts", HOSTS, types=("HTTP_HOST",)))),
+    ("aws-denylist-is-not-an-allowlist", referenced(allowlist("hosts", HOSTS, kind="DENYLIST"))),
+    ("aws-allowlist-without-policy", [allowlist("hosts", HOSTS[2:])]),
+    ("aws-allowlist-not-referenced", [allowlist("hosts", HOSTS[2:]), *referenced(OPEN_443)]),
+    ("aws-allowlist-arns-unknown", [allowlist("hosts", HOSTS[2:], arn=UNKNOWN), _policy([(UNKNOWN, 100)])]),
+    ("aws-pass-443-before-filter", referenced(OPEN_443, allowlist("hosts", HOSTS[2:]))),
+    ("aws-pass-443-after-filter", referenced(allowlist("hosts", HOSTS[2:]), OPEN_443)),
+    ("aws-pass-443-default-order", referenced(allowlist("hosts", HOSTS[2:]), OPEN_443,
+                                              order="DEFAULT_ACTION_ORDER")),
     ("azure-application-rule", [_rcg("rcg", [_collection("sig", 200, "Allow", [app_rule("sig", HOSTS)])])]),
     ("azure-wildcards", [_rcg("rcg", [_collection("sig", 200, "Allow", [app_rule(
         "sig", ["*.vuforia.com", "*.amazonaws.com", "*.twilio.com", "vuforiachalk.com"])])])]),
@@ -35,6 +49,16 @@ HOSTS_CASES = [
         _collection("sig", 200, "Allow", [app_rule("sig", HOSTS)]),
         _collection("no-twilio", 100, "Deny", [app_rule("deny", ["*.twilio.com"])])])]),
     ("no-allowlist", plan_egress()),
+    ("azure-network-rule-allows-https-anywhere", [_rcg("rcg", [
+        _collection("sig", 200, "Allow", [app_rule("sig", HOSTS[:3])]),
+        _collection("web", 300, "Allow", [_network("https", ["TCP"], ["*"], ["443"])])])]),
+    ("azure-network-rule-https-unknown-destination", [_rcg("rcg", [
+        _collection("web", 300, "Allow", [{**_network("https", ["TCP"], ["*"], ["443"]),
+                                           "destinationAddresses": UNKNOWN}]),
+        _collection("sig", 200, "Allow", [app_rule("sig", [h for h in HOSTS if h != "vuforiachalk.com"])])])]),
+    ("azure-network-rule-https-to-one-range", [_rcg("rcg", [
+        _collection("web", 300, "Allow", [_network("https", ["TCP"], ["52.0.0.0/8"], ["443"])]),
+        _collection("sig", 200, "Allow", [app_rule("sig", [h for h in HOSTS if h != "vuforiachalk.com"])])])]),
 ]
 
 LEAST_PRIVILEGE_CASES = [

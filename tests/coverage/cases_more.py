@@ -83,6 +83,24 @@ def _policy(refs, order="STRICT_ORDER", name="fw"):
         "statefulRuleGroupReferences": [{"resourceArn": arn, "priority": prio} for arn, prio in refs]}})
 
 
+def _fw(body, refs, stateless_refs=(), name="fw"):
+    """A firewall policy with exactly ``body`` plus its stateful and stateless references."""
+    return res(FIREWALL_POLICY, name, {"firewallPolicy": {
+        **body, "statefulRuleGroupReferences": [{"resourceArn": arn, "priority": prio} for arn, prio in refs],
+        "statelessRuleGroupReferences": [{"resourceArn": arn, "priority": prio} for arn, prio in stateless_refs]}})
+
+
+def _stateless(priority, action, protocols=(), destinations=(), ports=()):
+    return {"priority": priority, "ruleDefinition": {"actions": [action], "matchAttributes": {
+        "protocols": list(protocols), "destinations": [{"addressDefinition": d} for d in destinations],
+        "destinationPorts": [{"fromPort": lo, "toPort": hi} for lo, hi in ports]}}}
+
+
+def _stateless_group(name, rules):
+    return res(RULE_GROUP, name, {"arn": _arn(name), "type": "STATELESS", "ruleGroup": {"rulesSource": {
+        "statelessRulesAndCustomActions": {"statelessRules": rules}}}})
+
+
 def _arn(name):
     return f"arn:aws:network-firewall:rule-group/{name}"
 
@@ -110,6 +128,57 @@ NETWORK_FIREWALL_CASES = [
                                       _group("media", PASSES),
                                       _policy([(_arn("drops"), 100), (_arn("media"), 200)])], None),
     ("rule-group-not-referenced", [*plan_egress(), _group("media", PASSES), _policy([])], None),
+    # the stateless engine decides first
+    ("stateless-default-drop", [*plan_egress(), _group("media", PASSES),
+                                _fw({"statelessDefaultActions": ["aws:drop"]}, [(_arn("media"), 200)])], None),
+    ("stateless-default-pass", [*plan_egress(), _fw({"statelessDefaultActions": ["aws:pass"],
+                                                     "statefulDefaultActions": ["aws:drop_strict"]}, [])], None),
+    ("stateless-forward-before-drop", [*plan_egress(), _group("media", PASSES), _stateless_group("sl", [
+        _stateless(1, "aws:forward_to_sfe", [17], ALL, [(443, 443), (3478, 3478), (10000, 60000)]),
+        _stateless(2, "aws:drop")]), _fw({"statelessDefaultActions": ["aws:drop"]}, [(_arn("media"), 200)],
+                                         [(_arn("sl"), 10)])], None),
+    ("stateless-drop-rule", [*plan_egress(), _group("media", PASSES), _stateless_group("sl", [
+        _stateless(5, "aws:drop", [17], [], [(3478, 3478)]), _stateless(9, "aws:pass", [6])]),
+        _fw({"statelessDefaultActions": ["aws:forward_to_sfe"]}, [(_arn("media"), 200)], [(_arn("sl"), 10)])],
+     None),
+    ("stateless-group-not-in-stack", [*plan_egress(), _group("media", PASSES), _fw(
+        {"statelessDefaultActions": ["aws:forward_to_sfe"]}, [(_arn("media"), 200)], [(_arn("elsewhere"), 10)])],
+     None),
+    ("stateless-default-unknown", [*plan_egress(), _group("media", PASSES),
+                                   _fw({"statelessDefaultActions": UNKNOWN}, [(_arn("media"), 200)])], None),
+    # Suricata negation, and rules the check cannot read are uncertain, never skipped
+    ("negated-destination-drop", [*plan_egress(), _group("drops", [_stateful("DROP", "UDP", "!10.0.0.0/8", "ANY", 5)]),
+                                  _group("media", PASSES), _policy([(_arn("drops"), 100), (_arn("media"), 200)])],
+     None),
+    ("negated-list-and-port", [*plan_egress(), _group("drops", rules_string=(
+        f"drop udp any any -> [0.0.0.0/0, !{JP1[0]}] !3478 (sid:6;)\n"
+        "drop udp any any -> [!10.0.0.0/8] [!1:65535] (sid:8;)")),
+        _group("media", PASSES), _policy([(_arn("drops"), 100), (_arn("media"), 200)])], None),
+    ("variable-port-drop-is-uncertain", [*plan_egress(), _group("drops", rules_string=(
+        "drop udp any any -> $EXTERNAL_NET $MEDIA_PORTS (sid:9;)")),
+        _group("media", PASSES), _policy([(_arn("drops"), 100), (_arn("media"), 200)])], None),
+    ("unreadable-drop-is-uncertain", [*plan_egress(), _group("drops", [_stateful("DROP", "UDP", "$HOME", "ANY", 4)],
+                                                             rules_string="drop udp any -> any any (sid:3;)"),
+                                      _group("media", PASSES), _policy([(_arn("drops"), 100), (_arn("media"), 200)])],
+     None),
+    ("drop-tls-does-not-touch-udp", [*plan_egress(), _group("drops", rules_string=(
+        "drop tls any any -> any any (sid:10;)")), _group("media", PASSES),
+        _policy([(_arn("drops"), 100), (_arn("media"), 200)])], None),
+    # stateful rule order and default actions
+    ("no-engine-options-is-default-order", [*plan_egress(),
+                                            _group("drops", [_stateful("DROP", "UDP", "ANY", "3478", 7)]),
+                                            _fw({}, [(_arn("drops"), 100)])], None),
+    ("default-order-unmatched-passes", [*plan_egress(), _fw({"statefulEngineOptions": {
+        "ruleOrder": "DEFAULT_ACTION_ORDER"}}, [])], None),
+    ("strict-alert-default-passes", [*plan_egress(), _fw({"statefulEngineOptions": {"ruleOrder": "STRICT_ORDER"},
+                                                          "statefulDefaultActions": ["aws:alert_strict"]}, [])], None),
+    ("strict-without-default-passes", [*plan_egress(), _fw({"statefulEngineOptions": {"ruleOrder": "STRICT_ORDER"}},
+                                                           [])], None),
+    ("strict-default-actions-unknown", [*plan_egress(), _fw({"statefulEngineOptions": {"ruleOrder": "STRICT_ORDER"},
+                                                             "statefulDefaultActions": UNKNOWN}, [])], None),
+    ("known-arn-unknown-priority", [*plan_egress(), _group("drops", [_stateful("DROP", "UDP", "ANY", "3478", 7)]),
+                                    _group("media", PASSES), _policy([(_arn("drops"), UNKNOWN), (_arn("media"), 200)])],
+     None),
 ]
 
 

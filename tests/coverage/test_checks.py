@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import netaddr
 import pytest
 
-from chalk_policy.coverage import check_least_privilege, check_option_consistency, check_signaling_hosts
+from chalk_policy.coverage import Options, check_least_privilege, check_option_consistency, check_signaling_hosts
+from chalk_policy.coverage.azure import ALLOW_INTERNET_DEFAULT
+from chalk_policy.coverage.boxes import ANYWHERE, EMPTY, PUBLIC
+from chalk_policy.coverage.engine import collect_scopes, default_allow_reach, media_box
+from chalk_policy.coverage.evaluate import evaluate
 from chalk_policy.planning import plan
 
-from .cases_checks import HOSTS_CASES, LEAST_PRIVILEGE_CASES, OPTION_CASES
-from .helpers import CATALOG, PLAN
+from .cases_checks import ALL, HOSTS_CASES, LEAST_PRIVILEGE_CASES, OPTION_CASES
+from .helpers import CATALOG, PLAN, nsg, nsg_rule
 
-NOT_APPLICABLE = {'no-allowlist', 'aws-denylist-is-not-an-allowlist'}
+NOT_APPLICABLE = {'no-allowlist', 'aws-denylist-is-not-an-allowlist', 'aws-allowlist-without-policy',
+                  'aws-allowlist-not-referenced'}
 
 HOSTS: dict[str, list[str]] = {
     'aws-allowlist-exact': [],
@@ -34,6 +40,17 @@ HOSTS: dict[str, list[str]] = {
         'chalk_policy.components.aws.ChalkAwsEgress.',
     ],
     'aws-denylist-is-not-an-allowlist': [],
+    'aws-allowlist-without-policy': [],
+    'aws-allowlist-not-referenced': [],
+    'aws-allowlist-arns-unknown': [],  # unverified instead (see HOSTS_UNVERIFIED)
+    'aws-pass-443-before-filter': [],
+    'aws-pass-443-after-filter': [
+        'AWS Network Firewall domain allowlists do not allow 2 Chalk signaling hosts (HTTPS on TCP '
+        '443): accountapi.prod.look.vuforia.com, chalkusageservice.prod.look.vuforia.com. Add them to '
+        'the targets of an ALLOWLIST rule group with target type TLS_SNI (a leading dot allows a domain '
+        'and its subdomains) or use chalk_policy.components.aws.ChalkAwsEgress.',
+    ],
+    'aws-pass-443-default-order': [],
     'azure-application-rule': [],
     'azure-wildcards': [],
     'azure-apex-not-matched-by-wildcard': [
@@ -64,6 +81,14 @@ HOSTS: dict[str, list[str]] = {
         'Deny, or use chalk_policy.components.azure.ChalkAzureEgress.',
     ],
     'no-allowlist': [],
+    'azure-network-rule-allows-https-anywhere': [],  # network rules come before application rules
+    'azure-network-rule-https-unknown-destination': [],  # may be allowed: unverified, see below
+    'azure-network-rule-https-to-one-range': [
+        "Azure Firewall policy 'fw-policy' does not allow 1 Chalk signaling host (HTTPS on TCP 443): "
+        'vuforiachalk.com. Add it to the target_fqdns of an ApplicationRule (protocol Https, port 443) '
+        'in an Allow rule collection evaluated before any Deny, or use '
+        'chalk_policy.components.azure.ChalkAzureEgress.',
+    ],
 }
 
 LEAST_PRIVILEGE: dict[str, list[str]] = {
@@ -111,7 +136,8 @@ LEAST_PRIVILEGE: dict[str, list[str]] = {
     'nsg-without-deny-uses-default': [
         "NSG 'chalk-nsg' allows UDP 443, 3478, 10000-60000 to every public address through Azure's "
         "default rule 'AllowInternetOutBound' (priority 65001), because no rule denies that traffic "
-        "first. Add an Outbound Deny of 'Internet' after the Chalk allows (e.g. priority 4096) or use "
+        "first. Add an Outbound Deny of 'Internet' for UDP 443, 3478, 10000-60000 numbered after the Chalk "
+        'allows (e.g. priority 4096), keeping TCP 443 allowed for signaling, or use '
         'chalk_policy.components.azure.ChalkAzureEgress.',
     ],
     'nsg-with-deny': [],
@@ -152,6 +178,26 @@ def test_signaling_hosts(key, resources):
     assert [f.message for f in result.violations] == HOSTS[key]
 
 
+HOSTS_UNVERIFIED = {
+    'aws-allowlist-arns-unknown': [
+        'AWS Network Firewall domain allowlists may allow Chalk signaling hosts '
+        'accountapi.prod.look.vuforia.com, chalkusageservice.prod.look.vuforia.com, but this can only be '
+        "verified at `pulumi up`: AWS Network Firewall policy 'fw': the rule group arns are unknown, so it "
+        "may or may not reference rule group 'hosts'.",
+    ],
+    'azure-network-rule-https-unknown-destination': [
+        "Azure Firewall policy 'fw-policy' may allow Chalk signaling hosts vuforiachalk.com, but this can only be "
+        "verified at `pulumi up`: azure_native.network.FirewallPolicyRuleCollectionGroup 'rcg' "
+        "ruleCollections[0].rules[0]: destinationAddresses is unknown.",
+    ],
+}
+
+
+@pytest.mark.parametrize(("key", "resources"), HOSTS_CASES, ids=[key for key, _ in HOSTS_CASES])
+def test_signaling_hosts_unverified(key, resources):
+    assert [f.message for f in check_signaling_hosts(resources, PLAN).unverified] == HOSTS_UNVERIFIED.get(key, [])
+
+
 @pytest.mark.parametrize(("key", "resources", "option"), LEAST_PRIVILEGE_CASES,
                          ids=[key for key, *_ in LEAST_PRIVILEGE_CASES])
 def test_least_privilege(key, resources, option):
@@ -163,3 +209,31 @@ def test_least_privilege(key, resources, option):
 def test_option_consistency(key, resources, option):
     result = check_option_consistency(resources, plan(CATALOG, "de1,jp1", option), CATALOG)
     assert [f.message for f in result.violations] == OPTION[key]
+
+
+def test_default_allow_probe_drops_catalog_only_rules_without_changing_the_result():
+    """Least privilege probes what AllowInternetOutBound lets out; rules inside the catalog cannot match."""
+    chalk_plan = plan(CATALOG, "de1,jp1", 1)
+    mixed = [nsg(f"nsg-{n}", [nsg_rule(f"media-{i}", 100 + i, prefixes=[cidr]) for i, cidr in enumerate(ALL)]
+                 + [nsg_rule("open-stun", 150, "Allow", "Udp", "Internet", "3478"),
+                    nsg_rule("deny-some", 160, "Deny", "Udp", "8.0.0.0/8", "*"),
+                    nsg_rule("deny-garbage", 170, "Deny", "Udp", "no prefix!", "10000-60000")]
+                 + ([nsg_rule("deny", 4096, "Deny", "*", "Internet", "*")] if n % 2 else []))
+             for n in range(4)]
+    catalog_set = netaddr.IPSet(cidr.network for region in CATALOG.regions for cidr in region.cidrs)
+    media = media_box([(r.protocol, r.ports) for r in chalk_plan.media_rules], ANYWHERE)
+    probe = media.restrict(PUBLIC - catalog_set)
+    for scope in collect_scopes(mixed, Options(), []):
+        full = evaluate(scope.rules, probe)  # every rule, as before the optimization
+        before = next((box for rule, box in full.allowed_by if rule is ALLOW_INTERNET_DEFAULT), EMPTY)
+        assert default_allow_reach(scope.rules, probe, catalog_set) == before
+    wide = ("NSG 'nsg-{}' rule 'open-stun' (priority 150) allows UDP 3478 to Internet, wider than Chalk's media "
+            "ranges (it also reaches addresses outside every catalog range). Allow only the catalog ranges of the "
+            "selected regions (`chalk-policy plan --regions de1,jp1 --option 1`) or use "
+            "chalk_policy.components.azure.ChalkAzureEgress.")
+    default = ("NSG 'nsg-{}' allows UDP 443, 10000-60000 to every public address through Azure's default rule "
+               "'AllowInternetOutBound' (priority 65001), because no rule denies that traffic first. Add an Outbound "
+               "Deny of 'Internet' for UDP 443, 10000-60000 numbered after the Chalk allows (e.g. priority 4096), "
+               "keeping TCP 443 allowed for signaling, or use chalk_policy.components.azure.ChalkAzureEgress.")
+    assert [f.message for f in check_least_privilege(mixed, chalk_plan, CATALOG).violations] == [
+        wide.format(0), default.format(0), wide.format(1), wide.format(2), default.format(2), wide.format(3)]

@@ -10,11 +10,13 @@ import pytest
 from chalk_policy.coverage import Options, check_media
 
 from .cases_aws import SECURITY_GROUP_CASES
+from .cases_azure import AZURE_CASES
 from .cases_more import AZURE_FIREWALL_CASES, MALFORMED_CASES, NETWORK_FIREWALL_CASES, NSG_CASES, UNKNOWN_CASES
 from .helpers import CATALOG, PLAN
 
 TABLES = [("aws", SECURITY_GROUP_CASES), ("nsg", NSG_CASES), ("nfw", NETWORK_FIREWALL_CASES),
-          ("azfw", AZURE_FIREWALL_CASES), ("unknown", UNKNOWN_CASES), ("malformed", MALFORMED_CASES)]
+          ("azfw", AZURE_FIREWALL_CASES), ("unknown", UNKNOWN_CASES), ("malformed", MALFORMED_CASES),
+          ("azure", AZURE_CASES)]
 
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     'aws/egress-rules': [],
@@ -90,6 +92,19 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
          '(ip_protocol udp, from_port 443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; '
          'ip_protocol udp, from_port 10000, to_port 60000) or use '
          'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'aws/tag-selector-reads-tags-all': [],
+    'aws/tag-selector-matches-no-group': [
+        ('violation',
+         'Region de1 (Germany): AWS security groups tagged chalk=media do not allow UDP 443, 3478, '
+         '10000-60000 to 18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27: no security group carries '
+         "the tag chalk=media (provider default tags appear in tagsAll). Tag the Chalk clients' security "
+         "groups with chalk=media or change the policy's clientTag."),
+        ('violation',
+         'Region jp1 (Japan): AWS security groups tagged chalk=media do not allow UDP 443, 3478, '
+         '10000-60000 to 13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26: no security group carries '
+         "the tag chalk=media (provider default tags appear in tagsAll). Tag the Chalk clients' security "
+         "groups with chalk=media or change the policy's clientTag."),
     ],
     'nsg/inline-rules': [],
     'nsg/standalone-security-rule': [],
@@ -210,6 +225,158 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
          '(protocol UDP, destination_port 443; protocol UDP, destination_port 3478; protocol UDP, '
          'destination_port 10000:60000) to a rule group the policy references or use '
          'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/stateless-default-drop': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27 with the stateless default action aws:drop, '
+         'before any PASS. Forward that traffic to the stateful engine (statelessDefaultActions '
+         'aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead of the drop), pass it '
+         'there with a PASS stateful rule per range (protocol UDP, destination_port 443; protocol UDP, '
+         'destination_port 3478; protocol UDP, destination_port 10000:60000), or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26 with the stateless default action aws:drop,'
+         ' before any PASS. Forward that traffic to the stateful engine (statelessDefaultActions '
+         'aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead of the drop), pass it '
+         'there with a PASS stateful rule per range (protocol UDP, destination_port 443; protocol UDP, '
+         'destination_port 3478; protocol UDP, destination_port 10000:60000), or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/stateless-default-pass': [],
+    'nfw/stateless-forward-before-drop': [],
+    'nfw/stateless-drop-rule': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 3478 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with stateless rule group 'sl' rule priority 5 (aws:drop), "
+         'before any PASS. Forward that traffic to the stateful engine (statelessDefaultActions '
+         'aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead of the drop), pass it '
+         'there with a PASS stateful rule per range (protocol UDP, destination_port 3478), or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 3478 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with stateless rule group 'sl' rule priority 5 (aws:drop), "
+         'before any PASS. Forward that traffic to the stateful engine (statelessDefaultActions '
+         'aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead of the drop), pass it '
+         'there with a PASS stateful rule per range (protocol UDP, destination_port 3478), or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/stateless-group-not-in-stack': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this '
+         "stack: AWS Network Firewall policy 'fw': stateless rule group arn:aws:network-firewall:rule-"
+         'group/elsewhere is not in this stack.'),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
+         "stack: AWS Network Firewall policy 'fw': stateless rule group arn:aws:network-firewall:rule-"
+         'group/elsewhere is not in this stack.'),
+    ],
+    'nfw/stateless-default-unknown': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: AWS Network Firewall policy 'fw': statelessDefaultActions is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: AWS Network Firewall policy 'fw': statelessDefaultActions is unknown."),
+    ],
+    'nfw/negated-destination-drop': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 443, 3478, 10000-60000 to "
+         "18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27 with rule group 'drops' sid 5 (DROP), before"
+         ' any PASS. Add a PASS stateful rule per range (protocol UDP, destination_port 443; protocol '
+         'UDP, destination_port 3478; protocol UDP, destination_port 10000:60000) to a rule group the '
+         'policy references, ahead of the blocking rules, or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 443, 3478, 10000-60000 to "
+         "13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26 with rule group 'drops' sid 5 (DROP), "
+         'before any PASS. Add a PASS stateful rule per range (protocol UDP, destination_port 443; '
+         'protocol UDP, destination_port 3478; protocol UDP, destination_port 10000:60000) to a rule '
+         'group the policy references, ahead of the blocking rules, or use '
+         'chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/negated-list-and-port': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 443, 10000-60000 to "
+         "18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27 with rule group 'drops' sid 6 (DROP), before"
+         ' any PASS. Add a PASS stateful rule per range (protocol UDP, destination_port 443; protocol '
+         'UDP, destination_port 10000:60000) to a rule group the policy references, ahead of the blocking'
+         ' rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 443, 10000-60000 to "
+         "18.180.220.128/25, 54.65.63.192/26 with rule group 'drops' sid 6 (DROP), before any PASS. Add a"
+         ' PASS stateful rule per range (protocol UDP, destination_port 443; protocol UDP, '
+         'destination_port 10000:60000) to a rule group the policy references, ahead of the blocking '
+         'rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/variable-port-drop-is-uncertain': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this '
+         "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: destinationPort '$MEDIA_PORTS'"
+         ' uses a rule variable ($MEDIA_PORTS), which this check does not resolve.'),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
+         "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: destinationPort '$MEDIA_PORTS'"
+         ' uses a rule variable ($MEDIA_PORTS), which this check does not resolve.'),
+    ],
+    'nfw/unreadable-drop-is-uncertain': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this '
+         "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: 'drop udp any -> any any "
+         "(sid:3;)' is not 'action protocol source port -> destination port (options)'; "
+         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses a rule "
+         'variable ($HOME), which this check does not resolve.'),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
+         "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: 'drop udp any -> any any "
+         "(sid:3;)' is not 'action protocol source port -> destination port (options)'; "
+         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses a rule "
+         'variable ($HOME), which this check does not resolve.'),
+    ],
+    'nfw/drop-tls-does-not-touch-udp': [],
+    'nfw/no-engine-options-is-default-order': [
+        ('violation',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 3478 to 18.156.18.128/25, "
+         "18.195.48.224/27, 52.59.186.0/27 with rule group 'drops' sid 7 (DROP), before any PASS. Add a "
+         'PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the policy '
+         'references, ahead of the blocking rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
+        ('violation',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 3478 to 13.115.244.0/27, "
+         "18.180.220.128/25, 54.65.63.192/26 with rule group 'drops' sid 7 (DROP), before any PASS. Add a"
+         ' PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the policy '
+         'references, ahead of the blocking rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
+    ],
+    'nfw/default-order-unmatched-passes': [],
+    'nfw/strict-alert-default-passes': [],
+    'nfw/strict-without-default-passes': [],
+    'nfw/strict-default-actions-unknown': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi '
+         "up`: AWS Network Firewall policy 'fw': statefulDefaultActions is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
+         '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi '
+         "up`: AWS Network Firewall policy 'fw': statefulDefaultActions is unknown."),
+    ],
+    'nfw/known-arn-unknown-priority': [
+        ('unverified',
+         "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 3478 to 18.156.18.128/25, "
+         '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: AWS Network '
+         "Firewall policy 'fw': the priority of rule group 'drops' is unknown."),
+        ('unverified',
+         "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 3478 to 13.115.244.0/27, "
+         '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: AWS Network '
+         "Firewall policy 'fw': the priority of rule group 'drops' is unknown."),
     ],
     'azfw/network-rule': [],
     'azfw/any-protocol-star': [],
@@ -382,11 +549,21 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     'malformed/cidr-garbage': [
         ('note', "Skipped aws.vpc.SecurityGroupEgressRule 'garbage': 'not-a-cidr' is not an IP address or CIDR."),
     ],
-    'malformed/nsg-port-garbage': [
-        ('note',
-         "Skipped azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: port 'lots' is "
-         "not '*', a port or a 'from-to' range."),
-    ],
+    # A Deny that cannot be read may deny anything: unverified, no longer skipped (it failed open).
+    'malformed/nsg-port-garbage': [('unverified',
+      "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this stack: '
+      "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: the Deny rule 'bad' cannot be read "
+      "(port 'lots' is not '*', a port or a 'from-to' range)."),
+     ('unverified',
+      "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      '18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this stack: '
+      "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: the Deny rule 'bad' cannot be read "
+      "(port 'lots' is not '*', a port or a 'from-to' range)."),
+     ('note',
+      "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: the Deny rule 'bad' may deny "
+      "traffic but cannot be read (port 'lots' is not '*', a port or a 'from-to' range); what it may deny is "
+      'reported as unverified.')],
     'malformed/nsg-rule-not-an-object': [
         ('note',
          "Skipped azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: the rule is "
@@ -397,12 +574,193 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
          "Skipped aws.networkfirewall.RuleGroup 'media' statefulRules[18]: the rule is the number 42, "
          'not an object.'),
         ('note',
-         "Skipped aws.networkfirewall.RuleGroup 'media' statefulRules[19]: destination '$FOO' is a "
-         'negation or rule variable, which this check does not resolve.'),
-        ('note',
          "Skipped aws.networkfirewall.RuleGroup 'media' rulesString line 1: 'this is not suricata' is "
          "not 'action protocol source port -> destination port (options)'."),
     ],
+    'azure/nsg-deny-prefix-garbage': [('unverified',
+      "Region de1 (Germany): NSG 'chalk-nsg' may allow UDP 3478 to 18.156.18.128/25, 18.195.48.224/27, "
+      '52.59.186.0/27, but this cannot be verified from this stack: azure_native.network.NetworkSecurityGroup '
+      "'chalk-nsg' securityRules[0]: the Deny rule 'bad' cannot be read ('not a prefix!' is not a CIDR, address or "
+      'service tag).'),
+     ('unverified',
+      "Region jp1 (Japan): NSG 'chalk-nsg' may allow UDP 3478 to 13.115.244.0/27, 18.180.220.128/25, "
+      '54.65.63.192/26, but this cannot be verified from this stack: azure_native.network.NetworkSecurityGroup '
+      "'chalk-nsg' securityRules[0]: the Deny rule 'bad' cannot be read ('not a prefix!' is not a CIDR, address or "
+      'service tag).'),
+     ('note',
+      "azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[0]: the Deny rule 'bad' may deny "
+      "traffic but cannot be read ('not a prefix!' is not a CIDR, address or service tag); what it may deny is "
+      'reported as unverified.')],
+    'azure/nsg-allow-garbage-is-skipped': [('violation',
+      "Region jp1 (Japan): NSG 'chalk-nsg' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      "18.180.220.128/25, 54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add "
+      'an Outbound Allow rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) '
+      'or use chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('note',
+      "Skipped azure_native.network.NetworkSecurityGroup 'chalk-nsg' securityRules[1]: port 'lots' is not '*', a "
+      "port or a 'from-to' range.")],
+    'azure/firewall-deny-rule-garbage': [('unverified',
+      "Region de1 (Germany): Azure Firewall policy 'fw-policy' may allow UDP 443, 3478, 10000-60000 to "
+      '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this stack: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'rcg' ruleCollections[1].rules[0]: the Deny rule "
+      "'odd' cannot be read (port 'lots' is not '*', a port or a 'from-to' range)."),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall policy 'fw-policy' may allow UDP 443, 3478, 10000-60000 to "
+      '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this stack: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'rcg' ruleCollections[1].rules[0]: the Deny rule "
+      "'odd' cannot be read (port 'lots' is not '*', a port or a 'from-to' range)."),
+     ('note',
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'rcg' ruleCollections[1].rules[0]: the Deny rule "
+      "'odd' may deny traffic but cannot be read (port 'lots' is not '*', a port or a 'from-to' range); what it "
+      'may deny is reported as unverified.')],
+    'azure/security-rule-name-case-insensitive': [],
+    'azure/security-rule-by-id': [('violation',
+      "Region de1 (Germany): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, 18.195.48.224/27, "
+      "52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/security-rule-by-resource-group': [('violation',
+      "Region de1 (Germany): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, 18.195.48.224/27, "
+      "52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/security-rule-resource-group-unknown': [('unverified',
+      "Region de1 (Germany): NSG 'nsg-a' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: '
+      "azure_native.network.SecurityRule 'media': 2 NSGs are named 'chalk-nsg' and its resource group is unknown."),
+     ('unverified',
+      "Region jp1 (Japan): NSG 'nsg-a' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26, but this can only be verified at `pulumi up`: azure_native.network.SecurityRule 'media': 2 "
+      "NSGs are named 'chalk-nsg' and its resource group is unknown."),
+     ('unverified',
+      "Region de1 (Germany): NSG 'nsg-b' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: '
+      "azure_native.network.SecurityRule 'media': 2 NSGs are named 'chalk-nsg' and its resource group is unknown."),
+     ('unverified',
+      "Region jp1 (Japan): NSG 'nsg-b' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26, but this can only be verified at `pulumi up`: azure_native.network.SecurityRule 'media': 2 "
+      "NSGs are named 'chalk-nsg' and its resource group is unknown.")],
+    'azure/security-rule-nsg-elsewhere': [('violation',
+      "Region de1 (Germany): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 18.156.18.128/25, 18.195.48.224/27, "
+      "52.59.186.0/27 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): NSG 'nsg-a' denies UDP 443, 3478, 10000-60000 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26 with rule 'chalk-deny-internet' (priority 4096), before any allow. Add an Outbound Allow "
+      'rule numbered below 4096 (protocol Udp, destination_port_ranges 443, 3478, 10000-60000) or use '
+      'chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('note',
+      "Skipped azure_native.network.SecurityRule 'media': NSG 'chalk-nsg' (resource group 'rg-b') is not in this "
+      'stack.')],
+    'azure/rcg-policy-from-id': [('violation',
+      "Region de1 (Germany): Azure Firewall policy 'fw-policy' denies UDP 3478 to 18.156.18.128/25, "
+      "18.195.48.224/27, 52.59.186.0/27 with rule 'stun' of rule collection 'stun' (priority 100) in group 'deny' "
+      '(priority 100), before any allow. Add a NetworkRule (ip_protocols UDP, destination_ports 3478) to an Allow '
+      'rule collection evaluated before the Deny, or use chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): Azure Firewall policy 'fw-policy' denies UDP 3478 to 13.115.244.0/27, "
+      "18.180.220.128/25, 54.65.63.192/26 with rule 'stun' of rule collection 'stun' (priority 100) in group "
+      "'deny' (priority 100), before any allow. Add a NetworkRule (ip_protocols UDP, destination_ports 3478) to an "
+      'Allow rule collection evaluated before the Deny, or use chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/rcg-policy-unknown-not-merged': [('unverified',
+      "Region de1 (Germany): Azure Firewall policy of rule collection group 'media' may allow UDP 3478 to "
+      '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'media': its firewall policy is unknown, so it may "
+      'be evaluated together with other rule collection groups of the stack.'),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall policy of rule collection group 'media' may allow UDP 3478 to "
+      '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'media': its firewall policy is unknown, so it may "
+      'be evaluated together with other rule collection groups of the stack.'),
+     ('unverified',
+      "Region de1 (Germany): Azure Firewall policy of rule collection group 'stun' may allow UDP 443, 10000-60000 "
+      'to 18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'stun': its firewall policy is unknown, so it may be "
+      'evaluated together with other rule collection groups of the stack.'),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall policy of rule collection group 'stun' may allow UDP 443, 10000-60000 to "
+      '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: '
+      "azure_native.network.FirewallPolicyRuleCollectionGroup 'stun': its firewall policy is unknown, so it may be "
+      'evaluated together with other rule collection groups of the stack.')],
+    'azure/firewall-policy-without-groups': [('violation',
+      "Region de1 (Germany): Azure Firewall policy 'fw' has no rule collection group allowing UDP 443, 3478, "
+      '10000-60000 to 18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27. Add a FirewallPolicyRuleCollectionGroup '
+      'with an Allow rule collection holding a NetworkRule (ip_protocols UDP, destination_ports 443, 3478, '
+      '10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): Azure Firewall policy 'fw' has no rule collection group allowing UDP 443, 3478, "
+      '10000-60000 to 13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26. Add a FirewallPolicyRuleCollectionGroup '
+      'with an Allow rule collection holding a NetworkRule (ip_protocols UDP, destination_ports 443, 3478, '
+      '10000-60000) or use chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/firewall-policy-with-group': [],
+    'azure/only-policy-adopts-group-of-unknown-policy': [],
+    'azure/two-policies-group-of-unknown-policy': [('unverified',
+      "Region de1 (Germany): Azure Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      "18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: Azure Firewall policy 'fw': "
+      "rule collection group 'rcg' of unknown policy may belong to it."),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: Azure Firewall policy '
+      "'fw': rule collection group 'rcg' of unknown policy may belong to it."),
+     ('unverified',
+      "Region de1 (Germany): Azure Firewall policy 'fw2' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: Azure Firewall policy '
+      "'fw2': rule collection group 'rcg' of unknown policy may belong to it."),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall policy 'fw2' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: Azure Firewall policy '
+      "'fw2': rule collection group 'rcg' of unknown policy may belong to it.")],
+    'azure/classic-firewall': [],
+    'azure/classic-firewall-deny-first': [('violation',
+      "Region de1 (Germany): Azure Firewall 'afw' denies UDP 3478 to 18.156.18.128/25, 18.195.48.224/27, "
+      "52.59.186.0/27 with rule 'stun' of network rule collection 'block' (priority 100), before any allow. Add a "
+      'NetworkRule (ip_protocols UDP, destination_ports 3478) to an Allow rule collection evaluated before the '
+      'Deny, or use chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): Azure Firewall 'afw' denies UDP 3478 to 13.115.244.0/27, 18.180.220.128/25, "
+      "54.65.63.192/26 with rule 'stun' of network rule collection 'block' (priority 100), before any allow. Add a "
+      'NetworkRule (ip_protocols UDP, destination_ports 3478) to an Allow rule collection evaluated before the '
+      'Deny, or use chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/classic-firewall-unreadable-collection': [('unverified',
+      "Region de1 (Germany): Azure Firewall 'afw' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this stack: '
+      "azure_native.network.AzureFirewall 'afw' networkRuleCollections[1]: the rule collection 'block' cannot be "
+      "read (action.type is 'Block'; allowed: Allow or Deny)."),
+     ('unverified',
+      "Region jp1 (Japan): Azure Firewall 'afw' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      '18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this stack: '
+      "azure_native.network.AzureFirewall 'afw' networkRuleCollections[1]: the rule collection 'block' cannot be "
+      "read (action.type is 'Block'; allowed: Allow or Deny)."),
+     ('note',
+      "azure_native.network.AzureFirewall 'afw' networkRuleCollections[1]: the rule collection 'block' may deny "
+      "traffic but cannot be read (action.type is 'Block'; allowed: Allow or Deny); what it may deny is reported "
+      'as unverified.')],
+    'azure/classic-firewall-without-rules': [('violation',
+      "Region de1 (Germany): Azure Firewall 'afw' does not allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+      '18.195.48.224/27, 52.59.186.0/27. Add a NetworkRule (ip_protocols UDP, destination_ports 443, 3478, '
+      '10000-60000) to an Allow rule collection or use chalk_policy.components.azure.ChalkAzureEgress.'),
+     ('violation',
+      "Region jp1 (Japan): Azure Firewall 'afw' does not allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+      '18.180.220.128/25, 54.65.63.192/26. Add a NetworkRule (ip_protocols UDP, destination_ports 443, 3478, '
+      '10000-60000) to an Allow rule collection or use chalk_policy.components.azure.ChalkAzureEgress.')],
+    'azure/firewall-with-policy-is-the-policy': [],
+    'azure/selector-picks-no-nsg': [('violation',
+      "No NSG of the stack carries the tag chalk=media, so the Chalk clients' egress is not checked. Tag the NSG "
+      "that governs the Chalk clients with chalk=media, or change the policy's clientTag.")],
+    'azure/selector-picks-no-nsg-with-firewall': [('violation',
+      "No NSG of the stack carries the tag chalk, so the Chalk clients' egress is not checked. Tag the NSG that "
+      "governs the Chalk clients with chalk, or change the policy's clientTag.")],
 }
 
 

@@ -48,11 +48,13 @@ def test_stack_without_firewall_resources_is_not_applicable() -> None:
         False, "the stack has no security groups, NSGs or firewall policies", ())
 
 
-def test_selector_matching_nothing_is_not_applicable() -> None:
+def test_selector_matching_no_nsg_is_a_violation() -> None:
+    """Review finding: "not applicable" let an untagged (so unchecked) NSG pass; the clients' egress is unchecked."""
     stack = [res(NSG, "nsg", {"name": "nsg", "securityRules": [], "tags": {}})]
     result = check_media(stack, PLAN, CATALOG, Options(TagSelector("chalk", "media")))
-    assert (result.applicable, result.reason) == (
-        False, "no security group or NSG of the stack carries the tag chalk=media")
+    assert (result.applicable, result.reason, [(f.kind, f.message) for f in result.findings]) == (True, "", [(
+        FindingKind.VIOLATION, "No NSG of the stack carries the tag chalk=media, so the Chalk clients' egress is not "
+        "checked. Tag the NSG that governs the Chalk clients with chalk=media, or change the policy's clientTag.")])
 
 
 def test_notes_are_findings_of_kind_note() -> None:

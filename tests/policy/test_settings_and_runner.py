@@ -99,3 +99,55 @@ def test_preview_with_a_bad_policy_config_is_a_one_line_error(tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.startswith(f"chalk-policy: error: --policy-config: {bad}: not a JSON document")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"regions": 5}, "policy config: regions: 5 is not a region id or a list of region ids; allowed: \"all\", a "
+                     "region id such as \"jp1\", or a non-empty list of region ids"),
+    ({"regions": ["jp1", 2]}, "policy config: regions: ['jp1', 2] is not a region id or a list of region ids; "
+                              "allowed: \"all\", a region id such as \"jp1\", or a non-empty list of region ids"),
+    ({"regions": []}, "policy config: regions: [] is not a region id or a list of region ids; allowed: \"all\", a "
+                      "region id such as \"jp1\", or a non-empty list of region ids"),
+    ({"option": 4}, "policy config: option: 4 is not a port option; allowed: 1, 2, 3"),
+    ({"option": "two"}, "policy config: option: 'two' is not a port option; allowed: 1, 2, 3"),
+    ({"option": True}, "policy config: option: True is not a port option; allowed: 1, 2, 3"),
+    ({"option": [1]}, "policy config: option: [1] is not a port option; allowed: 1, 2, 3"),
+    ({"encryption": 1}, "policy config: encryption: 1 is not an encryption mode; allowed: e2ee, standard"),
+    ({"clientTag": "chalk"}, "policy config: clientTag: 'chalk' is not a tag selector; allowed: {\"key\": \"<tag "
+                             "key>\"} or {\"key\": \"<tag key>\", \"value\": \"<tag value>\"}"),
+    ({"clientTag": {"key": ""}}, "policy config: clientTag: {'key': ''} is not a tag selector; allowed: {\"key\": "
+                                 "\"<tag key>\"} or {\"key\": \"<tag key>\", \"value\": \"<tag value>\"}"),
+    ({"clientTag": {"key": "a", "value": 3}}, "policy config: clientTag: {'key': 'a', 'value': 3} is not a tag "
+                                              "selector; allowed: {\"key\": \"<tag key>\"} or {\"key\": \"<tag "
+                                              "key>\", \"value\": \"<tag value>\"}"),
+])
+def test_invalid_settings_name_key_value_and_allowed(config: dict, message: str) -> None:
+    with pytest.raises(PolicySettingsError) as raised:
+        read_settings({**DEFAULTS, "fromStackConfig": False, **config}, {}, "chalk-network")
+    assert str(raised.value) == message
+
+
+def test_option_as_digit_string_and_stack_config_source() -> None:
+    assert read_settings({**DEFAULTS, "fromStackConfig": False, "option": "2"}, {}, None).option == 2
+    with pytest.raises(PolicySettingsError) as raised:
+        read_settings(DEFAULTS, {**DEV, "chalk-network:option": "9"}, "chalk-network")
+    assert str(raised.value) == "stack config (chalk-network:regions): option: 9 is not a port option; allowed: 1, 2, 3"
+
+
+def test_bad_settings_and_crashing_checks_become_one_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalk_policy.policies import pack
+
+    media, advisory = pack.SPECS[0], pack.SPECS[2]
+    bad = {**DEFAULTS, "fromStackConfig": False, "clientTag": "chalk"}
+    [finding] = pack.evaluate(media, [], bad, {}, None)
+    assert finding.message.startswith("Cannot check Chalk egress: policy config: clientTag: 'chalk' is not")
+    assert pack.evaluate(advisory, [], bad, {}, None) == []
+
+    def boom(*_: object) -> tuple:
+        raise RuntimeError("boom\n  at line 2")
+
+    crashing = pack.Spec(**{**media.__dict__, "check": boom})
+    [finding] = pack.evaluate(crashing, [], {**DEFAULTS, "fromStackConfig": False}, {}, None)
+    assert (finding.kind.value, finding.message) == ("violation", "Cannot check Chalk egress: boom at line 2")
+    quiet = pack.Spec(**{**advisory.__dict__, "check": boom})
+    assert pack.evaluate(quiet, [], {**DEFAULTS, "fromStackConfig": False}, {}, None) == []
