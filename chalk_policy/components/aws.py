@@ -407,8 +407,7 @@ def _validate(args: ChalkAwsEgressArgs) -> tuple[Plan, AwsBudget, SignalingMode]
     if isinstance(args.home_net, str) or not all(_is_ipv4_cidr(cidr) for cidr in args.home_net):
         raise ComponentInputError(f"home_net: {args.home_net!r} is not a list of CIDRs; allowed: IPv4 CIDRs of the "
                                   "Chalk clients, e.g. ['10.0.0.0/8']")
-    if not isinstance(args.tags, Mapping) or not all(
-            isinstance(key, str) and key and isinstance(value, str) for key, value in args.tags.items()):
+    if not is_tag_map(args.tags):
         raise ComponentInputError(f"tags: {args.tags!r} is not a tag map; allowed: a mapping of non-empty "
                                   "string keys to string values")
     try:
@@ -425,3 +424,9 @@ def _is_ipv4_cidr(value: object) -> bool:
         return isinstance(value, str) and "/" in value and netaddr.IPNetwork(value).version == 4
     except (netaddr.AddrFormatError, ValueError):
         return False
+
+
+def is_tag_map(tags: object) -> bool:
+    """AWS tags as the components take them: non-empty string keys to string values."""
+    return isinstance(tags, Mapping) and all(
+        isinstance(key, str) and key and isinstance(value, str) for key, value in tags.items())

@@ -35,7 +35,7 @@ from ..catalog.models import SIGNALING_PORT, Protocol
 from ..planning import Plan, PlanError, plan
 from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
 from ..proxy.common import RFC1918
-from .aws import ANYWHERE, clean_description
+from .aws import ANYWHERE, clean_description, is_tag_map
 
 TYPE_TOKEN = "chalk:index:ChalkSquidProxy"
 AL2023_X86_64 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -376,8 +376,7 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
     if any(":" in cidr for cidr in cidrs) or tuple(cidrs) != tuple(args.client_cidrs):
         raise ProxyInputError(f"client_cidrs: {list(args.client_cidrs)!r} must be unique IPv4 networks without "
                               "host bits; allowed: e.g. ['10.20.0.0/16', '192.168.0.0/16']")
-    if not isinstance(args.tags, Mapping) or not all(
-            isinstance(key, str) and key and isinstance(value, str) for key, value in args.tags.items()):
+    if not is_tag_map(args.tags):
         raise ProxyInputError(f"tags: {args.tags!r} is not a tag map; allowed: a mapping of non-empty string keys "
                               "to string values")
     try:
