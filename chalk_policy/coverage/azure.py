@@ -91,6 +91,7 @@ from .common import (
     make_rule,
     skipping,
     unknown,
+    unreadable_deny,
 )
 from .evaluate import Access, Doubt, DoubtKind, Rule, doubts_for, evaluate, known_rule
 from .model import HostAllow, Layer, Scope, TagSelector
@@ -328,18 +329,6 @@ def _nsg_rule(rule: Any, where: str, resource: Resource, notes: list[str]) -> Ru
                                known_priority, "Deny rule" if access is Access.DENY else "rule")
     return make_rule(label, access, order, services, destinations, resource, member=not doubts,
                      extra_doubts=(*doubts, *position_doubt), priority=known_priority)
-
-
-def unreadable_deny(label: str, order: tuple[int, ...] | None, box: BoxSet, where: str, name: str,
-                    error: Exception, resource: Resource, notes: list[str], doubts: tuple[Doubt, ...] = (),
-                    priority: int | None = None, what: str = "rule") -> Rule:
-    """A Deny (or unknown-action) rule or collection whose destinations or ports cannot be read: it matches
-    nothing for sure and at most ``box`` (its protocols on every port to every address), so what it may shadow
-    is unverified instead of silently allowed (skipping a Deny would fail open)."""
-    notes.append(f"{where}: the {what} '{name}' may deny traffic but cannot be read ({error}); what it may deny is "
-                 "reported as unverified.")
-    doubt = Doubt(DoubtKind.EXTERNAL, f"{where}: the {what} '{name}' cannot be read ({error})")
-    return Rule(label, Access.DENY, EMPTY, box, order, (*doubts, doubt), priority, resource)
 
 
 def _nsg_services(protocol: object, port: object, ports: object, where: str) -> Services:

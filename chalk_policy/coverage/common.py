@@ -77,6 +77,20 @@ def make_rule(label: str, access: Access | None, order: tuple[int, ...] | None, 
                 services.sure, tuple(destinations.dests))
 
 
+def unreadable_deny(label: str, order: tuple[int, ...] | None, box: BoxSet, where: str, name: str,
+                    error: Exception, resource: Resource, notes: list[str], doubts: tuple[Doubt, ...] = (),
+                    priority: int | None = None, what: str = "rule") -> Rule:
+    """A Deny (or unknown-action) rule or collection whose destinations or ports cannot be read: it matches
+    nothing for sure and at most ``box`` (its protocols on every port to every address), so what it may shadow
+    is unverified instead of silently allowed (skipping a Deny would fail open). An empty ``name``: ``what``
+    names the rule on its own (``deny rule 100``)."""
+    subject = f"the {what} '{name}'" if name else f"the {what}"
+    notes.append(f"{where}: {subject} may deny traffic but cannot be read ({error}); what it may deny is "
+                 "reported as unverified.")
+    doubt = Doubt(DoubtKind.EXTERNAL, f"{where}: {subject} cannot be read ({error})")
+    return Rule(label, Access.DENY, EMPTY, box, order, (*doubts, doubt), priority, resource)
+
+
 def first_str(*values: object) -> str | None:
     return next((value for value in values if isinstance(value, str)), None)
 

@@ -5,7 +5,8 @@ reports each :class:`Finding`; an offline checker does the same from ``pulumi st
 ``pulumi preview --json``.
 
 Layers and scopes. Per cloud, every present layer must allow the requirement: AWS = the security groups
-(one scope, their union) AND each Network Firewall policy; Azure = each NSG AND each Azure Firewall policy
+(one scope, their union) AND each Network Firewall policy AND each network ACL (its egress rules the requirement,
+its ingress rules the replies; media check only); Azure = each NSG AND each Azure Firewall policy
 AND each classic Azure Firewall.
 A cloud with none of these resources is not checked; a stack with none at all is "not applicable".
 
@@ -65,7 +66,8 @@ NOT_APPLICABLE = "the stack has no security groups, NSGs or firewall policies"
 
 
 def collect_scopes(resources: Sequence[Resource], options: Options, notes: list[str]) -> list[Scope]:
-    """Every scope of the stack, in a fixed order: AWS security groups, Network Firewall, NSGs, Azure Firewall."""
+    """Every scope of the stack, in a fixed order: AWS security groups, Network Firewall, network ACLs, NSGs,
+    Azure Firewall."""
     scopes: list[Scope] = []
     group_scope = aws.security_group_scope(resources, options.selector, notes)
     if group_scope is not None:
@@ -74,9 +76,15 @@ def collect_scopes(resources: Sequence[Resource], options: Options, notes: list[
                                 group_scope.rules, empty=aws.selects_no_group(resources, options.selector))
         scopes.append(group_scope)
     scopes.extend(aws.network_firewall_scopes(resources, notes))
+    scopes.extend(aws.network_acl_scopes(resources, options.selector, notes))
     scopes.extend(azure.nsg_scopes(resources, options.selector, notes))
     scopes.extend(azure.firewall_scopes(resources, notes))
     return scopes
+
+
+def _advisory_scopes(resources: Sequence[Resource], options: Options) -> list[Scope]:
+    """The scopes the advisory checks look at: network ACLs count for the media check only."""
+    return [scope for scope in collect_scopes(resources, options, []) if scope.layer is not Layer.AWS_NETWORK_ACL]
 
 
 def media_box(protocol_ports: Sequence[tuple[Protocol, PortRange]], addresses: netaddr.IPSet) -> BoxSet:
@@ -115,8 +123,20 @@ def _region_sets(plan: Plan, catalog: Catalog) -> list[tuple[str, str, netaddr.I
     return result
 
 
+def reply_requirement(requirement: BoxSet) -> BoxSet:
+    """The replies of ``requirement`` as a stateless filter sees them inbound: each protocol on the client's
+    ephemeral ports (1024-65535) from every address the requirement reaches with that protocol."""
+    result = EMPTY
+    for protocol in requirement.protocols:
+        addresses = BoxSet({protocol: requirement.segments(protocol)}).addresses()
+        result = result | BoxSet.of((protocol,), (aws.EPHEMERAL_PORTS,), addresses)
+    return result
+
+
 def scope_report(scope: Scope, requirement: BoxSet, regions: Sequence[tuple[str, str, netaddr.IPSet]]
                  ) -> ScopeReport:
+    if scope.replies:
+        requirement = reply_requirement(requirement)
     outcome = evaluate(scope.rules, requirement)
     gap_box, unverified_box = requirement - outcome.best, outcome.unverified
     denials = outcome.denials
@@ -133,7 +153,8 @@ def scope_report(scope: Scope, requirement: BoxSet, regions: Sequence[tuple[str,
         if part:
             doubts = tuple(sorted({*doubts_for(scope.rules, part), *scope.doubts}))
             unverified.append(RegionUnverified(region, name, port_gaps(part, addresses), doubts))
-    return ScopeReport(scope.layer, scope.label, scope.urn, tuple(gaps), tuple(unverified), scope.empty)
+    return ScopeReport(scope.layer, scope.label, scope.urn, tuple(gaps), tuple(unverified), scope.empty,
+                       scope.replies)
 
 
 def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, options: Options | None = None
@@ -168,10 +189,12 @@ def media_findings(report: MediaReport) -> tuple[Finding, ...]:
     for scope in report.scopes:
         for gap in scope.gaps:
             violations.append(Finding(POLICY_MEDIA, FindingKind.VIOLATION,
-                                      gap_message(scope.layer, scope.scope, gap, empty=scope.empty),
+                                      gap_message(scope.layer, scope.scope, gap, empty=scope.empty,
+                                                  replies=scope.replies),
                                       scope.urn, gap.region))
         for item in scope.unverified:
-            unverified.append(Finding(POLICY_MEDIA, FindingKind.UNVERIFIED, unverified_message(scope.scope, item),
+            unverified.append(Finding(POLICY_MEDIA, FindingKind.UNVERIFIED, unverified_message(scope.scope, item,
+                                                                                         replies=scope.replies),
                                       scope.urn, item.region))
     notes = [Finding(POLICY_MEDIA, FindingKind.NOTE, note) for note in report.notes]
     return (*violations, *unverified, *notes)
@@ -307,7 +330,7 @@ def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Ca
     the catalog. TCP 443 to anywhere is never flagged, even where option 3 makes it a media port: signaling
     (HTTPS/WSS to host names) needs it, and host names are filtered by a firewall or proxy, not by address."""
     options = options or Options()
-    scopes = collect_scopes(resources, options, [])
+    scopes = _advisory_scopes(resources, options)
     if not scopes:
         return CheckResult(POLICY_LEAST_PRIVILEGE, False, NOT_APPLICABLE)
     signaling = BoxSet.of([Protocol.TCP.value], [(SIGNALING_PORT, SIGNALING_PORT)], ANYWHERE)
@@ -380,7 +403,7 @@ def check_option_consistency(resources: Sequence[Resource], plan: Plan, catalog:
     """``chalk-option-consistency`` (advisory): the stack's allows toward the selected regions match the
     configured port option rather than another one, and no entry of the option is missing entirely."""
     options = options or Options()
-    scopes = collect_scopes(resources, options, [])
+    scopes = _advisory_scopes(resources, options)
     if not scopes:
         return CheckResult(POLICY_OPTION, False, NOT_APPLICABLE)
     addresses = netaddr.IPSet(plan.cidrs)

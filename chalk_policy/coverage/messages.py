@@ -16,6 +16,11 @@ Formats (``<items>`` is ``UDP 443, 3478 to 13.115.244.0/27, 54.65.63.192/26 and 
   'c' (priority 100) in group 'g' (priority 500), before any allow. Add a NetworkRule (ip_protocols UDP,
   destination_ports 3478) to an Allow rule collection evaluated before the Deny, or use
   chalk_policy.components.azure.ChalkAzureEgress.``
+* Network ACL (egress): ``Region jp1 (Japan): network ACL 'acl' denies <items> with rule 100 (deny), before any
+  allow. Add an egress allow rule numbered below 100 per port range and CIDR (protocol udp, ports 3478).``
+* Network ACL (replies): ``Region jp1 (Japan): network ACL 'acl' does not allow replies (UDP 1024-65535 from
+  13.115.244.0/27). Network ACLs are stateless: add an ingress allow rule per CIDR for the replies (protocol udp,
+  ports 1024-65535).``
 * Unverified: ``Region jp1 (Japan): AWS security groups may allow <items>, but this can only be verified at
   `pulumi up`: aws.vpc.SecurityGroupEgressRule 'm': cidrIpv4 is unknown.``
 """
@@ -43,6 +48,12 @@ def gap_text(gap: PortGap) -> str:
 
 def items_text(gaps: Sequence[PortGap]) -> str:
     return " and ".join(gap_text(gap) for gap in gaps)
+
+
+def replies_text(gaps: Sequence[PortGap]) -> str:
+    """``replies (UDP 1024-65535 from 13.115.244.0/27 and TCP ...)``: inbound replies to the clients."""
+    return "replies (" + " and ".join(f"{gap.protocol.value.upper()} {ports_text(gap.ports)} from "
+                                      f"{', '.join(gap.cidrs)}" for gap in gaps) + ")"
 
 
 def region_prefix(region: str, name: str) -> str:
@@ -88,11 +99,14 @@ def _denial_clause(denial: Denial, verb: str, before: str) -> str:
     return f"{verb} {items_text(denial.gaps)} with {denial.rule}, before any {before}"
 
 
-def gap_message(layer: Layer, scope: str, gap: RegionGap, *, empty: bool = False) -> str:
+def gap_message(layer: Layer, scope: str, gap: RegionGap, *, empty: bool = False, replies: bool = False) -> str:
     """The violation for one region of one scope (``empty``: an Azure Firewall policy without rule collection
-    groups, or AWS security groups under a tag selector that no group carries)."""
+    groups, or AWS security groups under a tag selector that no group carries; ``replies``: the gaps are the
+    replies a network ACL's ingress rules must allow)."""
     head = region_prefix(gap.region, gap.region_name)
     everything = _all_gaps(gap)
+    if layer is Layer.AWS_NETWORK_ACL:
+        return _acl_message(head, scope, gap, everything, replies)
     if layer is Layer.AWS_SECURITY_GROUPS and empty:  # a tag selector that no security group carries
         tag = scope.rsplit(" tagged ", 1)[-1]
         return (f"{head}: {scope} do not allow {items_text(everything)}: no security group carries the tag {tag} "
@@ -143,9 +157,30 @@ def gap_message(layer: Layer, scope: str, gap: RegionGap, *, empty: bool = False
             f"or use {AZURE_COMPONENT}.")
 
 
-def unverified_message(scope: str, item: RegionUnverified) -> str:
+def _acl_message(head: str, scope: str, gap: RegionGap, everything: Sequence[PortGap], replies: bool) -> str:
+    def items(gaps: Sequence[PortGap]) -> str:
+        return replies_text(gaps) if replies else items_text(gaps)
+
+    clauses = ([f"does not allow {items(gap.missing)}"] if gap.missing else []) + [
+        f"denies {items(denial.gaps)} with {denial.rule}, before any allow" for denial in gap.denied]
+    fix = "; ".join(f"protocol {protocol}, ports {ports_text(ports)}"
+                    for protocol, ports in _ports_by_protocol(everything))
+    limit = min((denial.priority for denial in gap.denied if denial.priority is not None), default=None)
+    kind, per = ("an ingress allow rule", "per CIDR for the replies") if replies else (
+        "an egress allow rule", "per port range and CIDR")
+    stateless = "Network ACLs are stateless: " if replies else ""
+    if limit is not None and limit <= 1:  # nothing can be numbered ahead of rule 1
+        return (f"{head}: {scope} {'; '.join(clauses)}. {stateless}{'r' if replies else 'R'}enumber or narrow that "
+                f"deny (no rule number is below 1), then add {kind} {per} ({fix}) ahead of it.")
+    numbered = f" numbered below {limit}" if limit is not None else ""
+    add = "add" if replies else "Add"
+    return f"{head}: {scope} {'; '.join(clauses)}. {stateless}{add} {kind}{numbered} {per} ({fix})."
+
+
+def unverified_message(scope: str, item: RegionUnverified, *, replies: bool = False) -> str:
     head = region_prefix(item.region, item.region_name)
-    return f"{head}: {scope} may allow {items_text(item.gaps)}, but this {doubts_text(item.doubts)}."
+    items = replies_text(item.gaps) if replies else items_text(item.gaps)
+    return f"{head}: {scope} may allow {items}, but this {doubts_text(item.doubts)}."
 
 
 def hosts_message(layer: Layer, scope: str, missing: Sequence[str], denied: Sequence[tuple[str, str]]) -> str:

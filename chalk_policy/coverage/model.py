@@ -19,6 +19,7 @@ POLICY_OPTION = "chalk-option-consistency"
 class Layer(StrEnum):
     AWS_SECURITY_GROUPS = "aws-security-groups"
     AWS_NETWORK_FIREWALL = "aws-network-firewall"
+    AWS_NETWORK_ACL = "aws-network-acl"
     AZURE_NSG = "azure-nsg"
     AZURE_FIREWALL = "azure-firewall"
 
@@ -58,6 +59,9 @@ class Scope:
     empty: bool = False
     """An Azure Firewall policy with no rule collection group in the stack (it denies everything), or AWS security
     groups under a tag selector that no group of the stack carries."""
+    replies: bool = False
+    """The rules are a stateless filter's inbound rules: the scope must allow the requirement's replies (each
+    protocol on the ephemeral ports 1024-65535 from the requirement's addresses), not the requirement itself."""
 
 
 class FindingKind(StrEnum):
@@ -149,6 +153,8 @@ class ScopeReport:
     unverified: tuple[RegionUnverified, ...]
     empty: bool = False
     """See :attr:`Scope.empty`."""
+    replies: bool = False
+    """See :attr:`Scope.replies`: the gaps are replies (``from`` their CIDRs)."""
 
 
 @dataclass(frozen=True)

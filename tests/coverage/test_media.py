@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from chalk_policy.coverage import Options, check_media
+from chalk_policy.coverage import Options, check_least_privilege, check_media, check_option_consistency
 
 from .cases_aws import SECURITY_GROUP_CASES
 from .cases_azure import AZURE_CASES
 from .cases_more import AZURE_FIREWALL_CASES, MALFORMED_CASES, NETWORK_FIREWALL_CASES, NSG_CASES, UNKNOWN_CASES
+from .cases_nacl import NACL_CASES
 from .helpers import CATALOG, PLAN
 
 TABLES = [("aws", SECURITY_GROUP_CASES), ("nsg", NSG_CASES), ("nfw", NETWORK_FIREWALL_CASES),
           ("azfw", AZURE_FIREWALL_CASES), ("unknown", UNKNOWN_CASES), ("malformed", MALFORMED_CASES),
-          ("azure", AZURE_CASES)]
+          ("azure", AZURE_CASES), ("nacl", NACL_CASES)]
 
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     'aws/egress-rules': [],
@@ -761,6 +762,72 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     'azure/selector-picks-no-nsg-with-firewall': [('violation',
       "No NSG of the stack carries the tag chalk, so the Chalk clients' egress is not checked. Tag the NSG that "
       "governs the Chalk clients with chalk, or change the policy's clientTag.")],
+    'nacl/allow-both-ways': [],
+    'nacl/protocol-all-and-ignored-entries': [],
+    'nacl/missing-egress': [('violation',
+       "Region jp1 (Japan): network ACL 'subnets' does not allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27. Add "
+       'an egress allow rule per port range and CIDR (protocol udp, ports 443, 3478, 10000-60000).')],
+    'nacl/missing-reply-ingress': [('violation',
+       "Region de1 (Germany): network ACL 'subnets' does not allow replies (UDP 1024-65535 from 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-65535).'),
+      ('violation',
+       "Region jp1 (Japan): network ACL 'subnets' does not allow replies (UDP 1024-65535 from 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-65535).')],
+    'nacl/narrow-reply-ports': [('violation',
+       "Region de1 (Germany): network ACL 'subnets' does not allow replies (UDP 1024-32767 from 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-32767).'),
+      ('violation',
+       "Region jp1 (Japan): network ACL 'subnets' does not allow replies (UDP 1024-32767 from 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-32767).')],
+    'nacl/deny-shadows-allow': [('violation',
+       "Region de1 (Germany): network ACL 'subnets' denies UDP 3478 to 18.156.18.128/25, 18.195.48.224/27, "
+       '52.59.186.0/27 with rule 100 (deny), before any allow. Add an egress allow rule numbered below 100 per port '
+       'range and CIDR (protocol udp, ports 3478).'),
+      ('violation',
+       "Region jp1 (Japan): network ACL 'subnets' denies UDP 3478 to 13.115.244.0/27, 18.180.220.128/25, "
+       '54.65.63.192/26 with rule 100 (deny), before any allow. Add an egress allow rule numbered below 100 per '
+       'port range and CIDR (protocol udp, ports 3478).'),
+      ('violation',
+       "Region jp1 (Japan): network ACL 'subnets' denies replies (UDP 1024-65535 from 13.115.244.0/27) with rule "
+       '100 (deny), before any allow. Network ACLs are stateless: add an ingress allow rule numbered below 100 per '
+       'CIDR for the replies (protocol udp, ports 1024-65535).')],
+    'nacl/deny-after-allow': [],
+    'nacl/standalone-rules-by-id': [('note',
+       "Skipped aws.ec2.NetworkAclRule 'elsewhere': network ACL acl-0123456789abcdef0 is not in this stack.")],
+    'nacl/unknown-network-acl-id': [('unverified',
+       "Region de1 (Germany): network ACL 'subnets' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27, but this can only be verified at `pulumi up`: aws.ec2.NetworkAclRule '
+       "'out': networkAclId is unknown, so it may or may not belong to network ACL 'subnets'."),
+      ('unverified',
+       "Region jp1 (Japan): network ACL 'subnets' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26, but this can only be verified at `pulumi up`: aws.ec2.NetworkAclRule '
+       "'out': networkAclId is unknown, so it may or may not belong to network ACL 'subnets'.")],
+    'nacl/unreadable-deny': [('unverified',
+       "Region de1 (Germany): network ACL 'subnets' may allow UDP 3478 to 18.156.18.128/25, 18.195.48.224/27, "
+       "52.59.186.0/27, but this cannot be verified from this stack: aws.ec2.NetworkAcl 'subnets' egress[0]: the "
+       "deny rule 90 cannot be read ('13.115.244.0/33' is not an IP address or CIDR)."),
+      ('unverified',
+       "Region jp1 (Japan): network ACL 'subnets' may allow UDP 3478 to 13.115.244.0/27, 18.180.220.128/25, "
+       "54.65.63.192/26, but this cannot be verified from this stack: aws.ec2.NetworkAcl 'subnets' egress[0]: the "
+       "deny rule 90 cannot be read ('13.115.244.0/33' is not an IP address or CIDR)."),
+      ('note',
+       "aws.ec2.NetworkAcl 'subnets' egress[0]: the deny rule 90 may deny traffic but cannot be read "
+       "('13.115.244.0/33' is not an IP address or CIDR); what it may deny is reported as unverified."),
+      ('note', "Skipped aws.ec2.NetworkAcl 'subnets' ingress[0]: 'garbage' is not an IP address or CIDR.")],
+    'nacl/default-network-acl': [],
+    'nacl/default-network-acl-without-ingress': [('violation',
+       "Region de1 (Germany): network ACL 'default' does not allow replies (UDP 1024-65535 from 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-65535).'),
+      ('violation',
+       "Region jp1 (Japan): network ACL 'default' does not allow replies (UDP 1024-65535 from 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
+       'replies (protocol udp, ports 1024-65535).')],
+    'nacl/selector-excludes-untagged': [],
 }
 
 
@@ -777,3 +844,10 @@ def test_media_findings_are_exact(resources, selector, key):
 
 def test_every_case_has_an_expectation():
     assert {key for *_, key in (p.values for p in CASES)} == set(EXPECTED)
+
+
+def test_network_acls_count_for_the_media_check_only():
+    resources = dict((name, resources) for name, resources, _ in NACL_CASES)["default-network-acl"]
+    assert check_media(resources, PLAN, CATALOG).applicable
+    assert not check_least_privilege(resources, PLAN, CATALOG).applicable
+    assert not check_option_consistency(resources, PLAN, CATALOG).applicable
