@@ -95,6 +95,7 @@ from .common import (
     Destinations,
     Services,
     make_rule,
+    parse_access,
     skipping,
     unknown,
     unreadable_deny,
@@ -1062,14 +1063,7 @@ def _add_by_direction(acl: _Acl, direction: object, rule: Rule, resource: Resour
 def _acl_rule(item: Any, number_key: str, action_key: str, where: str, resource: Resource, notes: list[str]
               ) -> Rule | None:
     """One network ACL entry (inline or a NetworkAclRule): ``rule N (allow|deny)`` at order (N,)."""
-    action = as_str(field(item, action_key), action_key)
-    access: Access | None
-    if action is UNKNOWN:
-        access = None
-    elif isinstance(action, str) and action.lower() in ("allow", "deny"):
-        access = Access(action.lower())
-    else:
-        raise Malformed(f"{action_key} is {action!r}; allowed: allow or deny")
+    access = parse_access(as_str(field(item, action_key), action_key), action_key, "allow or deny")
     number = as_int(field(item, number_key), number_key)
     if number is None:
         raise Malformed(f"{number_key} is missing")

@@ -89,6 +89,7 @@ from .common import (
     Services,
     first_str,
     make_rule,
+    parse_access,
     skipping,
     unknown,
     unreadable_deny,
@@ -296,14 +297,7 @@ def _nsg_rule(rule: Any, where: str, resource: Resource, notes: list[str]) -> Ru
         doubts.append(unknown(where, "direction"))
     elif str(direction).lower() != "outbound":
         return None
-    access_text = as_str(field(rule, "access"), "access")
-    access: Access | None
-    if access_text is UNKNOWN:
-        access = None
-    elif isinstance(access_text, str) and access_text.lower() in ("allow", "deny"):
-        access = Access(access_text.lower())
-    else:
-        raise Malformed(f"access is {access_text!r}; allowed: Allow or Deny")
+    access = parse_access(as_str(field(rule, "access"), "access"), "access", "Allow or Deny")
     priority = as_int(field(rule, "priority"), "priority")
     if priority is None:
         raise Malformed("priority is missing")
@@ -599,14 +593,7 @@ def _collection_header(collection: Any, group: Resource | None, group_priority: 
         return None
     name = first_str(field(collection, "name")) or "?"
     priority = as_int(field(collection, "priority"), "priority")
-    action = field(field(collection, "action"), "type")
-    access: Access | None
-    if action is UNKNOWN:
-        access = None
-    elif isinstance(action, str) and action.lower() in ("allow", "deny"):
-        access = Access(action.lower())
-    else:
-        raise Malformed(f"action.type is {action!r}; allowed: Allow or Deny")
+    access = parse_access(field(field(collection, "action"), "type"), "action.type", "Allow or Deny")
     known = priority if isinstance(priority, int) else None
     shown = known if known is not None else "unknown"
     if group is None:

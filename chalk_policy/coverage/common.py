@@ -10,7 +10,7 @@ import netaddr
 
 from .boxes import ALL_PORTS, ANYWHERE, EMPTY, PROTOCOLS, BoxSet
 from .evaluate import Access, Dest, Doubt, DoubtKind, Rule
-from .resources import Resource
+from .resources import UNKNOWN, Malformed, Resource
 
 ALL_SERVICES = BoxSet.of(PROTOCOLS, ALL_PORTS, ANYWHERE)
 SKIPPED_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
@@ -96,3 +96,12 @@ def first_str(*values: object) -> str | None:
 
 
 Reader = Callable[[Resource], None]
+
+
+def parse_access(value: object, label: str, allowed: str) -> Access | None:
+    """``allow``/``deny`` in any case -> Access; unknown -> None (decided later, as uncertain); else Malformed."""
+    if value is UNKNOWN:
+        return None
+    if isinstance(value, str) and value.lower() in ("allow", "deny"):
+        return Access(value.lower())
+    raise Malformed(f"{label} is {value!r}; allowed: {allowed}")
