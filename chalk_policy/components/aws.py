@@ -24,6 +24,8 @@ from ..planning.budgets import PEER_PORTS
 from ..planning.network_firewall import DOMAIN_TARGET_TYPES, FirewallRule, capacity, media_rules
 
 TYPE_TOKEN = "chalk:index:ChalkAwsEgress"
+CATALOG_TAG = "chalk:catalog-version"
+"""Tag of the security groups, rule groups and firewall policy that records the catalog they were planned from."""
 ANYWHERE = "0.0.0.0/0"
 DEFAULT_PROXY_PORT = 3128
 AWS_MAX_DESCRIPTION = 255
@@ -103,7 +105,10 @@ class ChalkAwsEgress(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._version = chalk_plan.catalog_version
-        self._tags = {**args.tags, "chalk:catalog-version": self._version}
+        self._tags = {**args.tags, CATALOG_TAG: self._version}
+        # The rules carry neither the catalog version nor anything else that changes with the catalog: a new
+        # catalog then touches only the rules of the ranges it changes (the groups and rule groups record it).
+        self._rule_tags = {key: value for key, value in args.tags.items() if key != CATALOG_TAG}
         self._home_net = tuple(args.home_net)
 
         groups = self._create_security_groups(args, layout)
@@ -176,8 +181,8 @@ class ChalkAwsEgress(pulumi.ComponentResource):
             from_port=rule.ports.from_port,
             to_port=rule.ports.to_port,
             description=clean_description(f"Chalk media {rule.protocol.value.upper()} {rule.ports} to "
-                                          f"{', '.join(rule.regions)} (catalog {self._version})"),
-            tags=self._tags,
+                                          f"{', '.join(rule.regions)}"),
+            tags=self._rule_tags,
             opts=self._rule_options(),
         )
 
@@ -191,9 +196,8 @@ class ChalkAwsEgress(pulumi.ComponentResource):
                 ip_protocol=Protocol.TCP.value,
                 from_port=args.proxy_port,
                 to_port=args.proxy_port,
-                description=clean_description(f"Chalk signaling HTTPS/WSS through the proxy on TCP {args.proxy_port} "
-                                              f"(catalog {self._version})"),
-                tags=self._tags,
+                description=clean_description(f"Chalk signaling HTTPS/WSS through the proxy on TCP {args.proxy_port}"),
+                tags=self._rule_tags,
                 opts=self._rule_options(),
             )
             return
@@ -209,10 +213,9 @@ class ChalkAwsEgress(pulumi.ComponentResource):
             from_port=SIGNALING_PORT,
             to_port=SIGNALING_PORT,
             description=clean_description(
-                ("Chalk signaling HTTPS/WSS; host names filtered by the Network Firewall policy" if filtered else
-                 "Chalk signaling HTTPS/WSS to any address (open-443, no host-name filtering)")
-                + f" (catalog {self._version})"),
-            tags=self._tags,
+                "Chalk signaling HTTPS/WSS; host names filtered by the Network Firewall policy" if filtered else
+                 "Chalk signaling HTTPS/WSS to any address (open-443, no host-name filtering)"),
+            tags=self._rule_tags,
             opts=self._rule_options(),
         )
 
@@ -226,7 +229,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
         for protocol in chalk_plan.protocols:
             key = f"{protocol.value}-{PEER_PORTS}"
             description = clean_description(f"Chalk E2EE peer-to-peer {protocol.value.upper()} between Chalk "
-                                            f"clients (catalog {self._version})")
+                                            "clients")
             for role, rule_type in (("egress", aws.vpc.SecurityGroupEgressRule),
                                     ("ingress", aws.vpc.SecurityGroupIngressRule)):
                 rule_type(
@@ -237,7 +240,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
                     from_port=PEER_PORTS.from_port,
                     to_port=PEER_PORTS.to_port,
                     description=description,
-                    tags=self._tags,
+                    tags=self._rule_tags,
                     opts=self._rule_options(),
                 )
 

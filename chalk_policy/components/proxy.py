@@ -35,7 +35,7 @@ from ..catalog.models import SIGNALING_PORT, Protocol
 from ..planning import Plan, PlanError, plan
 from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
 from ..proxy.common import RFC1918
-from .aws import ANYWHERE, clean_description, is_tag_map
+from .aws import ANYWHERE, CATALOG_TAG, clean_description, is_tag_map
 
 TYPE_TOKEN = "chalk:index:ChalkSquidProxy"
 AL2023_X86_64 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -123,7 +123,7 @@ class ChalkSquidProxy(pulumi.ComponentResource):
         self._name = name
         self._port = args.port
         self._version = chalk_plan.catalog_version
-        self._tags = {**args.tags, "chalk:catalog-version": self._version, "chalk:role": "signaling-proxy"}
+        self._tags = {**args.tags, CATALOG_TAG: self._version, "chalk:role": "signaling-proxy"}
         child = pulumi.ResourceOptions(parent=self)
 
         lb_sg, instance_sg = self._create_security_groups(args)

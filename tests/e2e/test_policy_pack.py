@@ -1,0 +1,72 @@
+"""The chalk-media pack under the real engine: `pulumi preview --policy-pack` on the repo's stacks and on two
+non-compliant programs of a user's own, and `--policy-pack-config` with a good and a bad file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from engine_kit import PACK, PROGRAMS, TRACEBACK, Workspace, new_workspace
+
+STACKS = ("dev", "prod", "azure-tcp", "proxy")
+POLICY_NAMES = ("chalk-media-egress-required", "chalk-signaling-hosts-required", "chalk-media-egress-least-privilege",
+                "chalk-option-consistency", "chalk-egress-unverified")
+
+
+def fixture_program(engine: Path, tmp_path: Path, name: str) -> Workspace:
+    workspace = new_workspace(tmp_path, engine, PROGRAMS / name)
+    workspace.pulumi("stack", "init", "e2e", check=True)
+    return workspace
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_repo_stacks_pass_the_pack(chalk_network: Callable[[str], Workspace], stack: str) -> None:
+    workspace = chalk_network(stack)
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK))
+    assert run.returncode == 0, run.output
+    # The engine's own summary names the pack it ran.
+    assert "chalk-media@v0.1.0" in run.output, run.output
+    assert "mandatory" not in run.output.lower(), run.output
+    assert TRACEBACK not in run.output
+
+
+def test_aws_program_missing_a_jp1_range_fails(engine: Path, tmp_path: Path) -> None:
+    workspace = fixture_program(engine, tmp_path, "aws-missing-jp1")
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK))
+    assert run.returncode != 0, run.output
+    for expected in ("chalk-media-egress-required", "mandatory", "jp1", "18.180.220.128/25", "UDP"):
+        assert expected in run.output, f"{expected!r} not in the engine's output:\n{run.output}"
+    assert TRACEBACK not in run.output
+
+
+def test_azure_program_with_a_higher_priority_deny_fails(engine: Path, tmp_path: Path) -> None:
+    workspace = fixture_program(engine, tmp_path, "azure-deny")
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK))
+    assert run.returncode != 0, run.output
+    for expected in ("chalk-media-egress-required", "mandatory", "de1", "18.156.18.128/25", "3478", "deny-turn-de1"):
+        assert expected in run.output, f"{expected!r} not in the engine's output:\n{run.output}"
+    assert TRACEBACK not in run.output
+
+
+def test_policy_pack_config_file_sets_the_requirement(engine: Path, tmp_path: Path) -> None:
+    # The fixture stack asks for jp1 only; the organisation requires de1 too, through the real flag.
+    workspace = fixture_program(engine, tmp_path, "aws-missing-jp1")
+    config = tmp_path / "chalk-media.json"
+    config.write_text(json.dumps({"chalk-media-egress-required": {"regions": ["de1"], "fromStackConfig": False}}))
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK), "--policy-pack-config", str(config))
+    assert run.returncode != 0, run.output
+    assert "de1" in run.output and "52.59.186.0/27" in run.output, run.output
+
+
+def test_policy_pack_config_of_the_wrong_type_is_one_clear_error(engine: Path, tmp_path: Path) -> None:
+    workspace = fixture_program(engine, tmp_path, "aws-missing-jp1")
+    config = tmp_path / "chalk-media.json"
+    config.write_text(json.dumps({"chalk-media-egress-required": {"option": "four"}}))
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK), "--policy-pack-config", str(config))
+    assert run.returncode != 0, run.output
+    # The engine checks the file against the pack's config schema before any policy runs.
+    assert "chalk-media-egress-required: option: Invalid type. Expected: integer, given: string" in run.output, \
+        run.output
+    assert TRACEBACK not in run.output
