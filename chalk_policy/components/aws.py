@@ -22,6 +22,7 @@ from ..catalog.models import SIGNALING_PORT, Protocol
 from ..planning import AwsBudget, AwsRule, Plan, PlanError, aws_budget, plan
 from ..planning.budgets import PEER_PORTS
 from ..planning.network_firewall import DOMAIN_TARGET_TYPES, FirewallRule, capacity, media_rules
+from .errors import ChalkInputError
 
 TYPE_TOKEN = "chalk:index:ChalkAwsEgress"
 CATALOG_TAG = "chalk:catalog-version"
@@ -49,7 +50,7 @@ class SignalingMode(StrEnum):
     """TCP to an HTTPS proxy's security group, which filters host names itself."""
 
 
-class ComponentInputError(ValueError):
+class ComponentInputError(ChalkInputError):
     """An input of ChalkAwsEgress is invalid; the message names the input and the allowed values."""
 
 

@@ -26,6 +26,7 @@ from ..planning.budgets import (
     AZURE_PRIORITY_MAX,
     AZURE_PRIORITY_MIN,
 )
+from .errors import ChalkInputError
 
 TYPE_TOKEN = "chalk:index:ChalkAzureEgress"
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")
@@ -49,7 +50,7 @@ MEDIA_COLLECTION_PRIORITY, SIGNALING_COLLECTION_PRIORITY = 100, 200
 _FIREWALL_PROTOCOL = {Protocol.UDP: "UDP", Protocol.TCP: "TCP"}
 
 
-class AzureInputError(ValueError):
+class AzureInputError(ChalkInputError):
     """An input of ChalkAzureEgress is invalid; the message names it and the allowed values."""
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from .errors import ChalkInputError
+
 if TYPE_CHECKING:
     from .aws import ChalkAwsEgressArgs
     from .azure import ChalkAzureEgressArgs
@@ -63,7 +65,7 @@ _STRING_KEYS = ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroup
                 "azureLocation", "azureFirewallPolicyId", "catalogOverlay", "awsProxyInstanceType")
 
 
-class ProgramConfigError(ValueError):
+class ProgramConfigError(ChalkInputError):
     """A stack config value is invalid; the message names the key and the allowed values."""
 
 

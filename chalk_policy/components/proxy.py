@@ -36,6 +36,7 @@ from ..planning import Plan, PlanError, plan
 from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
 from ..proxy.common import RFC1918
 from .aws import ANYWHERE, CATALOG_TAG, clean_description, is_tag_map
+from .errors import ChalkInputError
 
 TYPE_TOKEN = "chalk:index:ChalkSquidProxy"
 AL2023_X86_64 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -62,7 +63,7 @@ _IMAGE_ID = re.compile(r"^(ami-[0-9a-f]{8}([0-9a-f]{9})?|resolve:ssm:/?[A-Za-z0-
 _PROFILE_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 
 
-class ProxyInputError(ValueError):
+class ProxyInputError(ChalkInputError):
     """An input of ChalkSquidProxy is invalid; the message names the input and the allowed values."""
 
 
