@@ -4,11 +4,12 @@ non-compliant programs of a user's own, and `--policy-pack-config` with a good a
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from engine_kit import PACK, PROGRAMS, TRACEBACK, Workspace, new_workspace
+from engine_kit import PACK, PROGRAMS, REPO, TRACEBACK, Workspace, new_workspace
 
 STACKS = ("dev", "prod", "azure-tcp", "proxy")
 POLICY_NAMES = ("chalk-media-egress-required", "chalk-signaling-hosts-required", "chalk-media-egress-least-privilege",
@@ -70,3 +71,18 @@ def test_policy_pack_config_of_the_wrong_type_is_one_clear_error(engine: Path, t
     assert "chalk-media-egress-required: option: Invalid type. Expected: integer, given: string" in run.output, \
         run.output
     assert TRACEBACK not in run.output
+
+
+def test_a_pack_that_cannot_load_fails_the_preview(chalk_network: Callable[[str], Workspace], tmp_path: Path) -> None:
+    # The harness would notice a pack that stopped loading: a copy of ours with a broken import.
+    broken = tmp_path / "broken-pack"
+    shutil.copytree(PACK, broken)
+    yaml_file = broken / "PulumiPolicy.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("../../.venv", str(REPO / ".venv")))
+    main = broken / "__main__.py"
+    main.write_text(main.read_text().replace("from chalk_policy.policies import POLICIES",
+                                             "from chalk_policy.policies import NO_SUCH_NAME as POLICIES"))
+    workspace = chalk_network("dev")
+    run = workspace.pulumi("preview", "--policy-pack", str(broken))
+    assert run.returncode != 0, run.output
+    assert "NO_SUCH_NAME" in run.output, run.output
