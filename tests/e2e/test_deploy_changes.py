@@ -7,7 +7,7 @@ Everything is asserted from the engine's own steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +143,13 @@ def test_reordering_the_catalog_changes_nothing(dev: Workspace) -> None:
     all_steps = preview_steps(dev)
     assert {step["op"] for step in all_steps} == {"same"}, sorted({(s["op"], s["urn"]) for s in all_steps
                                                                    if s["op"] != "same"})
+
+
+@pytest.mark.parametrize("stack", ["prod", "azure-tcp", "proxy"])
+def test_up_then_preview_shows_no_change(chalk_network: Callable[[str], Workspace], stack: str) -> None:
+    # Whatever the program computes is deterministic: a second run of the same stack changes nothing.
+    workspace = chalk_network(stack)
+    workspace.pulumi("up", "--yes", "--skip-preview", check=True)
+    all_steps = preview_steps(workspace)
+    assert len(all_steps) > 1 and {step["op"] for step in all_steps} == {"same"}, sorted(
+        {(s["op"], s["urn"]) for s in all_steps if s["op"] != "same"})
