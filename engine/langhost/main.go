@@ -200,9 +200,12 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, fmt.Errorf("serializing the stack configuration: %w", err)
+	// No config at all: PULUMI_CONFIG is left unset (JSON "null" would break the SDK), as the official host does.
+	var config []byte
+	if req.GetConfig() != nil {
+		if config, err = json.Marshal(req.GetConfig()); err != nil {
+			return nil, fmt.Errorf("serializing the stack configuration: %w", err)
+		}
 	}
 	secretKeys := req.GetConfigSecretKeys()
 	if secretKeys == nil {
@@ -227,7 +230,10 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secrets))
+	if config != nil {
+		env = append(env, "PULUMI_CONFIG="+string(config))
+	}
+	cmd.Env = append(env, "PULUMI_CONFIG_SECRET_KEYS="+string(secrets))
 
 	if err := cmd.Run(); err != nil {
 		_ = os.Stdout.Sync()

@@ -53,6 +53,25 @@ VIOLATION: tuple[Document, ...] = (
              "leaves out (only `error: preview failed`): pkg/backend/display/json.go skips policy events",
              ("preview", "--json", "--policy-pack", "<repo>/policy_packs/chalk-media")),
 )
+NACL: tuple[Document, ...] = (
+    Document("aws-nacl-deny-added-preview.json",
+             "tests/e2e/programs/aws-nacl deployed, then a NetworkAclRule deny added to its unchanged ACL: no sames",
+             ("preview", "--json"),
+             before=(("up", "--yes", "--skip-preview"), ("config", "set", "denyTurn", "true"))),
+    Document("aws-nacl-deny-added-preview-show-sames.json", "the same with --show-sames: the ACL is a `same` step",
+             ("preview", "--json", "--show-sames")),
+)
+AZURE_FIX: tuple[Document, ...] = (
+    Document("azure-deny-fixed-preview-refresh.json",
+             "tests/e2e/programs/azure-deny deployed with its Deny, then fixed (withDeny false), previewed with "
+             "--refresh: the NSG's refresh step holds the broken rules, its update step the fixed ones",
+             ("preview", "--json", "--show-sames", "--refresh"),
+             before=(("up", "--yes", "--skip-preview"), ("config", "set", "withDeny", "false"))),
+)
+EMPTY: tuple[Document, ...] = (
+    Document("empty-preview.json", "tests/e2e/programs/empty: a program without resources",
+             ("preview", "--json", "--show-sames")),
+)
 
 
 def _expand(args: tuple[str, ...]) -> list[str]:
@@ -72,6 +91,9 @@ SETS: tuple[tuple[str, Path, str, tuple[Document, ...]], ...] = (
     ("dev", REPO, "chalk-network (the repo's Pulumi.yaml, __main__.py, stacks/)", DEV),
     ("azure-tcp", REPO, "chalk-network", AZURE),
     ("e2e", PROGRAMS / "aws-missing-jp1", "tests/e2e/programs/aws-missing-jp1", VIOLATION),
+    ("e2e", PROGRAMS / "aws-nacl", "tests/e2e/programs/aws-nacl", NACL),
+    ("e2e", PROGRAMS / "azure-deny", "tests/e2e/programs/azure-deny", AZURE_FIX),
+    ("e2e", PROGRAMS / "empty", "tests/e2e/programs/empty", EMPTY),
 )
 
 
