@@ -32,6 +32,7 @@ from ..plans import (
     render_junit,
     render_sarif,
     render_text,
+    source_position,
     stack_config_file,
 )
 
@@ -111,7 +112,8 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
                                  for key, value in overrides.items()})
         violations = run_policies(document.resources, config=config, stack_config=stack_config,
                                   project=document.project, base_dir=base_dir)
-        findings += [Finding(v.policy, v.level, v.region, v.message, v.urn, file) for v in violations]
+        findings += [Finding(v.policy, v.level, v.region, v.message, v.urn, file,
+                             _declared_at(project_dir, document, v.urn)) for v in violations]
         regions, source = _checked_regions(config, stack_config, document.project, base_dir)
         location, line = _location(project_dir, document, file)
         checked.append(Checked(file, document.kind, document.project, document.stack, location, line, regions,
@@ -181,6 +183,15 @@ def _checked_regions(config: Mapping[str, Any], stack_config: Mapping[str, str],
         return settings.resolve()[1].regions, settings.source
     except (PolicySettingsError, ValueError, TypeError):
         return (), settings.source
+
+
+def _declared_at(project_dir: Path, document: Document, urn: str | None) -> tuple[str, int] | None:
+    """The project file and line that declare the resource (its ``sourcePosition``, or its component's), when that
+    file is in ``project_dir``; None otherwise (annotations then point at the stack's config file)."""
+    found = source_position(document, urn) if urn else None
+    if found is None or not (project_dir / found[0]).is_file():
+        return None
+    return _shown(project_dir / found[0]), found[1]
 
 
 def _location(project_dir: Path, document: Document, file: str) -> tuple[str, int]:

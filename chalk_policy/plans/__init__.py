@@ -6,13 +6,14 @@ Pure: no Pulumi import (the policies themselves run in :mod:`chalk_policy.polici
 """
 
 from .reader import (
-    GONE_OPS,
     KINDS,
+    STEP_EFFECTS,
     Document,
     DocumentError,
     line_of,
     read_document,
     read_stack_config,
+    source_position,
     stack_config_file,
 )
 from .report import (
@@ -33,7 +34,8 @@ from .report import (
 )
 
 __all__ = [
-    "GONE_OPS", "KINDS", "Checked", "Document", "DocumentError", "Finding", "Report", "Rule", "escape_data",
+    "KINDS", "STEP_EFFECTS", "Checked", "Document", "DocumentError", "Finding", "Report", "Rule", "escape_data",
     "escape_property", "fingerprint", "line_of", "message_core", "read_document", "read_stack_config",
-    "render_github", "render_json", "render_junit", "render_sarif", "render_text", "sarif_log", "stack_config_file",
+    "render_github", "render_json", "render_junit", "render_sarif", "render_text", "sarif_log", "source_position",
+    "stack_config_file",
 ]

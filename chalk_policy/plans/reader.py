@@ -2,10 +2,12 @@
 
 Three document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apitype/core.go`` of pulumi/pulumi):
 
-* ``preview``: ``pulumi preview --json``, one ``PreviewDigest`` object ``{"config", "steps", "diagnostics",
-  "duration", "changeSummary", "maybeCorrupt"}`` (every key may be omitted when empty). The resources are the
-  ``newState`` of every step that does not delete (:data:`GONE_OPS`). Secrets are masked as ``"[secret]"``;
-  computed values are the unknown sentinel.
+* ``preview``: ``pulumi preview --json --show-sames``, one ``PreviewDigest`` object ``{"config", "steps",
+  "diagnostics", "duration", "changeSummary", "maybeCorrupt"}`` (every key may be omitted when empty). Each
+  resource is what its last step leaves (:data:`STEP_EFFECTS`): a create's ``newState``, a same's or update's
+  inputs with the id and outputs of its ``oldState``, nothing after a delete; refresh steps only stand in until the
+  resource's own step. A digest that cannot prove anything (sames left out, a failed preview, no resources, no
+  steps) is refused. Secrets are masked as ``"[secret]"``; computed values are the unknown sentinel.
 * ``export``: ``pulumi stack export``, ``{"version": 3 | 4, "deployment": {"manifest", "resources": [...]}}``.
   Secrets are ``{<sig key>: <sig>, "ciphertext": ...}``, or ``"plaintext": "<json>"`` with ``--show-secrets``.
 * ``chalk-preview``: ``chalk-policy preview --format json``, ``{"stack", "project", "resources": [{"type", "name",
@@ -22,7 +24,8 @@ import codecs
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import Enum
+from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 import yaml
@@ -30,13 +33,40 @@ import yaml
 from ..coverage import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
 
 KINDS: Final = ("preview", "export", "chalk-preview")
-GONE_OPS: Final = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"})
-"""Preview step operations after which the resource no longer exists."""
+POLICY_FAILURE: Final = "preview failed"
+"""The one error diagnostic of a digest whose preview ran to the end and then failed a mandatory policy (the digest
+carries no policy results: ``ShowPreviewDigest`` in ``pkg/backend/display/json.go`` skips policy events)."""
+
+
+class StepEffect(Enum):
+    """What a preview step says about its resource after the update."""
+
+    NEW = "newState is the resource afterwards"
+    MERGED = "newState has the (new) inputs only; the id and outputs are in oldState"
+    BEFORE = "newState is the resource before the update (refresh); a later step of it decides"
+    GONE = "the resource does not exist afterwards"
+    NONE = "not a resource of the stack"
+
+
+STEP_EFFECTS: Final[Mapping[str, StepEffect]] = {
+    # Ops: pkg/resource/deploy/step.go (v3.274.1). The digest (pkg/backend/display/json.go, shouldShow in
+    # display.go) shows a replacement as its logical "replace" step only, and "same" steps only with --show-sames;
+    # with --refresh, a "refresh" step (newState: the refreshed old state) comes before the resource's own step.
+    "create": StepEffect.NEW, "create-replacement": StepEffect.NEW, "replace": StepEffect.NEW,
+    "import": StepEffect.NEW, "import-replacement": StepEffect.NEW, "read": StepEffect.NEW,
+    "read-replacement": StepEffect.NEW,
+    "same": StepEffect.MERGED, "update": StepEffect.MERGED,
+    "refresh": StepEffect.BEFORE,
+    "delete": StepEffect.GONE, "delete-replaced": StepEffect.GONE, "discard": StepEffect.GONE,
+    "discard-replaced": StepEffect.GONE, "remove-pending-replace": StepEffect.GONE,
+    "diff": StepEffect.NONE, "extend-parameterize": StepEffect.NONE,
+}
 DEPLOYMENT_VERSIONS: Final = (3, 4)
 STACK_TYPE: Final = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX: Final = "pulumi:providers:"
 MASKED_SECRET: Final = "[secret]"
 PREVIEW_KEYS: Final = frozenset({"steps", "changeSummary", "duration"})
+PROJECT_SCHEME: Final = "project:///"
 
 
 class DocumentError(ValueError):
@@ -54,6 +84,11 @@ class Document:
     """Stack config in engine form (``<namespace>:<key>`` -> string; lists and maps as JSON). Only a preview digest
     carries it; masked secrets are left out."""
     resources: list[Resource] = field(default_factory=list)
+    positions: dict[str, str] = field(default_factory=dict)
+    """URN -> the engine's ``sourcePosition`` (``project:///<path from the project root>#<line>[,<column>]``,
+    ``parseSourcePosition`` in pkg/resource/deploy/source_eval.go), for every resource that has one."""
+    parents: dict[str, str] = field(default_factory=dict)
+    """URN -> parent URN (components included), to find a declaration in the program for a component's child."""
 
 
 def read_document(path: str | Path) -> Document:
@@ -146,7 +181,9 @@ def _export(path: Path, data: dict[str, Any]) -> Document:
     for index, state in enumerate(states):
         where = f"deployment.resources[{index}]"
         _check_state(path, "stack export", where, state)
-        if not state.get("delete"):  # pending deletion after a replacement
+        # `delete`: pending deletion after a replacement; `pendingReplacement`: already deleted, its replacement
+        # not yet created (apitype.ResourceV3, sdk/go/common/apitype/core.go).
+        if not state.get("delete") and not state.get("pendingReplacement"):
             kept.append(state)
     return _document(path, "export", kept, {})
 
@@ -158,7 +195,8 @@ def _preview(path: Path, data: dict[str, Any]) -> Document:
     config = _or_empty(data.get("config"), {})
     if not isinstance(config, dict):
         raise DocumentError(f"{path}: preview: 'config' is {_kind(config)}, not an object")
-    states: list[dict[str, Any]] = []
+    _require_complete(path, data, steps)
+    after: dict[str, dict[str, Any]] = {}  # urn -> the resource after the preview's changes, in step order
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
         if not isinstance(step, dict):
@@ -166,14 +204,65 @@ def _preview(path: Path, data: dict[str, Any]) -> Document:
         op = step.get("op")
         if not isinstance(op, str) or not op:
             raise DocumentError(f"{path}: preview: {where}: missing field 'op'")
-        if op in GONE_OPS:
+        effect = STEP_EFFECTS.get(op)
+        if effect is None:
+            raise DocumentError(f"{path}: preview: {where}: unknown step op {op!r}; allowed: "
+                                f"{', '.join(sorted(STEP_EFFECTS))}")
+        if effect is StepEffect.NONE:
+            continue
+        urn = step.get("urn")
+        if effect is StepEffect.GONE:
+            if isinstance(urn, str):
+                after.pop(urn, None)
             continue
         state = step.get("newState")
         if state is None:
             raise DocumentError(f"{path}: preview: {where} (op {op}): missing field 'newState'")
         _check_state(path, "preview", f"{where}.newState", state)
-        states.append(state)
-    return _document(path, "preview", states, _engine_config(config))
+        old = step.get("oldState")
+        if old is not None:
+            _check_state(path, "preview", f"{where}.oldState", old)
+        if effect is StepEffect.BEFORE:
+            after.setdefault(state["urn"], state)  # a later step of the same resource says what it becomes
+        elif effect is StepEffect.MERGED and old is not None:
+            after[state["urn"]] = _merged(state, old)
+        else:
+            after[state["urn"]] = state
+    return _document(path, "preview", list(after.values()), _engine_config(config))
+
+
+def _require_complete(path: Path, data: dict[str, Any], steps: list[Any]) -> None:
+    """A digest that cannot prove anything is refused, never passed: a failed preview, or one without its sames."""
+    diagnostics = _or_empty(data.get("diagnostics"), [])
+    errors = [str(d.get("message", "")).strip() for d in diagnostics if isinstance(d, dict)
+              and d.get("severity") == "error"] if isinstance(diagnostics, list) else []
+    # A preview that ran to the end but failed a mandatory policy reports only this (its steps are complete).
+    failures = [message for message in errors if message.removeprefix("error: ") != POLICY_FAILURE]
+    if failures:
+        raise DocumentError(f"{path}: preview: the preview failed ({failures[0].removeprefix('error: ')}), so its "
+                            "steps are incomplete; fix the stack and save the plan again")
+    summary = _or_empty(data.get("changeSummary"), {})
+    if "steps" not in data and isinstance(summary, dict) and any(summary.values()):
+        raise DocumentError(f"{path}: preview: a change summary without steps; save the digest of "
+                            "`pulumi preview --json --show-sames` instead")
+    sames = summary.get("same") if isinstance(summary, dict) else None
+    shown = sum(1 for step in steps if isinstance(step, dict) and step.get("op") == "same")
+    if isinstance(sames, int) and not isinstance(sames, bool) and sames > shown:
+        raise DocumentError(f"{path}: preview: leaves out {sames - shown} unchanged resource(s) "
+                            f"(changeSummary.same is {sames}, {shown} 'same' step(s) shown), so it cannot prove "
+                            "what the stack allows; save it with `pulumi preview --json --show-sames`")
+
+
+def _merged(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """A same or update step: its ``newState`` has the inputs only; the id and outputs are in ``oldState``. The new
+    inputs win over the old outputs (an update changes them); computed outputs (id, arn) come from the old state."""
+    merged = dict(new)
+    outputs = {**(_or_empty(old.get("outputs"), {})), **(_or_empty(new.get("inputs"), {}))}
+    if isinstance(old.get("id"), str) and old["id"]:
+        merged["id"] = old["id"]
+        outputs.setdefault("id", old["id"])
+    merged["outputs"] = outputs
+    return merged
 
 
 def _chalk_preview(path: Path, data: dict[str, Any]) -> Document:
@@ -235,7 +324,39 @@ def _document(path: Path, kind: str, states: list[dict[str, Any]], config: dict[
         if state.get("custom", True) and state["type"] != STACK_TYPE
         and not state["type"].startswith(PROVIDER_PREFIX)
     ]
-    return Document(path, kind, project, stack, config, resources)
+    positions = {s["urn"]: s["sourcePosition"] for s in states if isinstance(s.get("sourcePosition"), str)}
+    parents = {s["urn"]: s["parent"] for s in states if isinstance(s.get("parent"), str)}
+    if not resources:
+        label = "stack export" if kind == "export" else kind
+        raise DocumentError(f"{path}: {label}: holds no resources, so it cannot show that anything is allowed; "
+                            "check the plan or export of the stack that holds the firewall resources")
+    return Document(path, kind, project, stack, config, resources, positions, parents)
+
+
+def source_position(document: Document, urn: str) -> tuple[str, int] | None:
+    """Where ``urn`` is declared in the project: its own ``sourcePosition`` when that is a project file (not the
+    SDK's or a library's, outside the project or in its virtualenv), else its nearest ancestor's (a component's
+    child points at the component in the program). (path relative to the project root, line) or None."""
+    seen: set[str] = set()
+    current: str | None = urn
+    while current is not None and current not in seen:
+        seen.add(current)
+        found = _project_file(document.positions.get(current))
+        if found is not None:
+            return found
+        current = document.parents.get(current)
+    return None
+
+
+def _project_file(position: str | None) -> tuple[str, int] | None:
+    if position is None or not position.startswith(PROJECT_SCHEME):
+        return None
+    path, _, fragment = position[len(PROJECT_SCHEME):].partition("#")
+    parts = PurePosixPath(path).parts
+    if not parts or ".." in parts or parts[0].startswith(".") or "site-packages" in parts:
+        return None
+    line = fragment.split(",", 1)[0]
+    return "/".join(parts), int(line) if line.isdigit() and int(line) > 0 else 1
 
 
 def _urn_stack_project(urn: str | None) -> tuple[str | None, str | None]:

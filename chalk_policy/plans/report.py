@@ -4,8 +4,9 @@ Pure: the policies' metadata arrives as :class:`Rule` values, the findings as :c
 
 * SARIF: one run, ``tool.driver.rules`` = the policies; one result per finding (one per region per layer), with
   ``partialFingerprints`` hashed from policy, region, resource and the message's first sentence (not its fix
-  text), so a re-run does not open duplicate code-scanning alerts; ``locations`` point at the stack's config file
-  (else the program, else the checked file) and name the resource's URN as a logical location.
+  text), so a re-run does not open duplicate code-scanning alerts; ``locations`` point at the resource's
+  declaration (:attr:`Finding.source`), else at the stack's config file (else the program, else the checked file),
+  and name the resource's URN as a logical location.
 * GitHub: ``::error file=...,line=...,title=<policy>::<message>`` (``::warning`` for advisory), escaped like
   ``@actions/core`` does.
 * JUnit: one suite per file, one test case per policy per checked region (``name`` = the region) plus one per
@@ -53,6 +54,9 @@ class Finding:
     """The URN the finding is about, when there is one."""
     file: str
     """The checked file, as given on the command line."""
+    source: tuple[str, int] | None = field(default=None, compare=False)
+    """Where the resource is declared (path shown relative when possible, line), from the document's
+    ``sourcePosition``; annotations point here, else at the checked file's location."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"policy": self.policy, "level": self.level, "region": self.region, "message": self.message,
@@ -97,6 +101,14 @@ class Report:
     @property
     def passed(self) -> bool:
         return self.mandatory == 0
+
+    def where(self, finding: Finding) -> tuple[str, int]:
+        """The file and line an annotation of ``finding`` points at: the resource's declaration, else the checked
+        file's location (the stack's config file, the program or the file itself)."""
+        if finding.source is not None:
+            return finding.source
+        checked = self.checked(finding.file)
+        return checked.location, checked.line
 
     def checked(self, file: str) -> Checked:
         return next(c for c in self.files if c.file == file)
@@ -151,9 +163,9 @@ def sarif_log(report: Report) -> dict[str, Any]:
     index = {rule.id: i for i, rule in enumerate(report.rules)}
     results = []
     for finding in report.findings:
-        checked = report.checked(finding.file)
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": checked.location},
-                                                         "region": {"startLine": checked.line}}}
+        uri, line = report.where(finding)
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri},
+                                                         "region": {"startLine": line}}}
         if finding.resource:
             location["logicalLocations"] = [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
         result: dict[str, Any] = {
@@ -211,9 +223,9 @@ def escape_property(text: str) -> str:
 def render_github(report: Report) -> str:
     lines = []
     for finding in report.findings:
-        checked = report.checked(finding.file)
+        uri, line = report.where(finding)
         command = "error" if finding.level == "mandatory" else "warning"
-        props = (f"file={escape_property(checked.location)},line={checked.line},"
+        props = (f"file={escape_property(uri)},line={line},"
                  f"title={escape_property(finding.policy)}")
         lines.append(f"::{command} {props}::{escape_data(finding.message)}")
     lines.append(render_text(report).splitlines()[-1])

@@ -160,13 +160,15 @@ def test_a_masked_secret_in_a_preview_is_unverified(tmp_path: Path) -> None:
                                                                                      "jp1")])
 
 
-def test_an_empty_stack_has_nothing_to_check(tmp_path: Path) -> None:
+def test_an_empty_stack_proves_nothing_and_is_refused(tmp_path: Path) -> None:
     root = {"urn": "urn:pulumi:dev::chalk-network::pulumi:pulumi:Stack::chalk-network-dev", "custom": False,
             "type": "pulumi:pulumi:Stack"}
     for name, doc in (("a.json", {"version": 3, "deployment": {"manifest": {}, "resources": [root]}}),
                       ("b.json", {"version": 3, "deployment": {"manifest": {}}}),
                       ("c.json", {"steps": [{"op": "same", "urn": root["urn"], "newState": root}], "duration": 1})):
-        assert check_json(write(tmp_path, name, doc)) == (0, {"findings": [], "summary": summary()})
+        result = check(write(tmp_path, name, doc))
+        assert result.exit_code == 2, result.output
+        assert "holds no resources, so it cannot show that anything is allowed" in result.output
 
 
 def test_a_stack_export_without_config_uses_the_schema_defaults_unless_told(tmp_path: Path) -> None:

@@ -75,16 +75,14 @@ def test_resources_pending_deletion_are_skipped(tmp_path: Path) -> None:
     assert len(read_document(write(tmp_path, "state.json", export)).resources) == _custom_count("dev", False)
 
 
-def test_an_empty_stack(tmp_path: Path) -> None:
+def test_a_document_without_resources_is_refused(tmp_path: Path) -> None:
     root = {"urn": "urn:pulumi:dev::chalk-network::pulumi:pulumi:Stack::chalk-network-dev", "custom": False,
             "type": "pulumi:pulumi:Stack"}
-    only_root = read_document(write(tmp_path, "a.json", {"version": 3, "deployment": {"manifest": {},
-                                                                                       "resources": [root]}}))
-    assert (only_root.project, only_root.stack, only_root.resources) == ("chalk-network", "dev", [])
-    nothing = read_document(write(tmp_path, "b.json", {"version": 3, "deployment": {"manifest": {}}}))
-    assert (nothing.project, nothing.stack, nothing.resources) == (None, None, [])
-    no_steps = read_document(write(tmp_path, "c.json", {"duration": 1000, "config": {"aws:region": "us-west-2"}}))
-    assert (no_steps.kind, no_steps.resources, no_steps.config) == ("preview", [], {"aws:region": "us-west-2"})
+    for name, doc in (("a.json", {"version": 3, "deployment": {"manifest": {}, "resources": [root]}}),
+                      ("b.json", {"version": 3, "deployment": {"manifest": {}}}),
+                      ("c.json", {"duration": 1000, "config": {"aws:region": "us-west-2"}})):
+        with pytest.raises(DocumentError, match="holds no resources, so it cannot show that anything is allowed"):
+            read_document(write(tmp_path, name, doc))
 
 
 def test_secrets_plaintext_is_opened_ciphertext_and_masked_become_unknown(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ Everything is asserted from the engine's own steps.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -153,3 +156,21 @@ def test_up_then_preview_shows_no_change(chalk_network: Callable[[str], Workspac
     all_steps = preview_steps(workspace)
     assert len(all_steps) > 1 and {step["op"] for step in all_steps} == {"same"}, sorted(
         {(s["op"], s["urn"]) for s in all_steps if s["op"] != "same"})
+
+
+def test_the_readme_saved_plan_workflow_on_a_pull_request(dev: Workspace) -> None:
+    # README "Policy checks in pull requests", saved-plan job: the exact commands, on a PR that adds a region.
+    dev.pulumi("config", "set", "--path", "regions[2]", "de1", check=True)
+    chalk_policy = Path(sys.executable).parent / "chalk-policy"
+    for flags, code in ((("--json", "--show-sames"), 0), (("--json",), 2)):
+        plan = dev.root / "plan.json"
+        plan.write_text(dev.pulumi("preview", *flags, check=True).stdout)
+        sarif = dev.root / "chalk.sarif"
+        sarif.unlink(missing_ok=True)
+        result = subprocess.run([str(chalk_policy), "check", str(plan), "--format", "sarif", "--output", str(sarif)],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == code, result.stdout + result.stderr
+        if code == 0:
+            assert json.loads(sarif.read_text())["runs"][0]["results"] == []
+        else:
+            assert "--show-sames" in result.stderr and not sarif.exists()
