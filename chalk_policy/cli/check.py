@@ -26,7 +26,6 @@ from ..plans import (
     Rule,
     line_of,
     read_document,
-    read_stack_config,
     render_github,
     render_json,
     render_junit,
@@ -105,8 +104,6 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
     findings: list[Finding] = []
     for document, file in zip(documents, files, strict=True):
         stack_config = dict(document.config)
-        if document.kind == "chalk-preview" and not stack_config:
-            stack_config = read_stack_config(project_dir, document.stack, document.project)[1]
         if overrides and document.project and f"{document.project}:regions" in stack_config:
             stack_config.update({f"{document.project}:{key}": json.dumps(value) if key != "encryption" else value
                                  for key, value in overrides.items()})

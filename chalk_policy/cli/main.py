@@ -188,7 +188,9 @@ def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
 def preview_command(stack: str, fmt: str, project_dir: str | None, config_items: tuple[str, ...],
                     policy_config: str | None, no_policies: bool) -> None:
     """Run the Pulumi program offline under the SDK's mock engine with a stack's config; show what it creates,
-    then check it with the chalk-media policies (exit 1 on a mandatory violation)."""
+    then check it with the chalk-media policies (exit 1 on a mandatory violation). --format json writes what
+    `pulumi preview --json` writes (config, steps, diagnostics, duration, changeSummary) plus chalkStackOutputs and
+    chalkPolicyViolations."""
     from ..preview import ProgramError, StackConfigError, find_project_dir, load_stack_config, run_program
     from ..preview import render as preview_render
 
@@ -206,9 +208,8 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
     except (StackConfigError, ProgramError) as exc:
         fail(str(exc))
     violations = [] if no_policies else _preview_policies(result, config, policy_config)
-    if fmt == "json":
-        _emit({**preview_render.to_dict(result), **({} if no_policies else {
-            "violations": [violation.as_dict() for violation in violations]})})
+    if fmt == "json":  # the `pulumi preview --json` digest, violations as an extension (see to_dict)
+        _emit(preview_render.to_dict(result, None if no_policies else [v.as_dict() for v in violations]))
     else:
         click.echo(preview_render.to_text(result))
         if not no_policies:

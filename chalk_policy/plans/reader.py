@@ -1,6 +1,6 @@
 """Read a saved plan or state into the coverage engine's resources.
 
-Three document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apitype/core.go`` of pulumi/pulumi):
+Two document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apitype/core.go`` of pulumi/pulumi):
 
 * ``preview``: ``pulumi preview --json --show-sames``, one ``PreviewDigest`` object ``{"config", "steps",
   "diagnostics", "duration", "changeSummary", "maybeCorrupt"}`` (every key may be omitted when empty). Each
@@ -10,8 +10,8 @@ Three document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apityp
   steps) is refused. Secrets are masked as ``"[secret]"``; computed values are the unknown sentinel.
 * ``export``: ``pulumi stack export``, ``{"version": 3 | 4, "deployment": {"manifest", "resources": [...]}}``.
   Secrets are ``{<sig key>: <sig>, "ciphertext": ...}``, or ``"plaintext": "<json>"`` with ``--show-secrets``.
-* ``chalk-preview``: ``chalk-policy preview --format json``, ``{"stack", "project", "resources": [{"type", "name",
-  "parent", "inputs"}], "outputs"}``; URNs are rebuilt from the stack, project, parent type and name.
+
+``chalk-policy preview --format json`` writes a preview digest too (``chalk_policy.preview.render.to_dict``).
 
 Each resource keeps its ``outputs`` when non-empty, else its ``inputs``. Only custom resources are kept, never
 providers (``pulumi:providers:*``) or the root stack. Secrets whose value is not in the document (ciphertext,
@@ -32,7 +32,7 @@ import yaml
 
 from ..coverage import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
 
-KINDS: Final = ("preview", "export", "chalk-preview")
+KINDS: Final = ("preview", "export")
 POLICY_FAILURE: Final = "preview failed"
 """The one error diagnostic of a digest whose preview ran to the end and then failed a mandatory policy (the digest
 carries no policy results: ``ShowPreviewDigest`` in ``pkg/backend/display/json.go`` skips policy events)."""
@@ -104,11 +104,11 @@ def read_document(path: str | Path) -> Document:
     if PREVIEW_KEYS & data.keys():
         return _preview(path, data)
     if isinstance(data.get("resources"), list) and "stack" in data and "project" in data:
-        return _chalk_preview(path, data)
+        raise DocumentError(f"{path}: written by an older `chalk-policy preview --format json`; run it again (it now "
+                            "writes what `pulumi preview --json --show-sames` writes, stack config included)")
     keys = ", ".join(sorted(map(str, data))[:6]) or "none"
-    raise DocumentError(f"{path}: not a plan: expected the output of `pulumi preview --json` (steps), "
-                        f"`pulumi stack export` (version, deployment) or `chalk-policy preview --format json` "
-                        f"(stack, project, resources); top-level keys: {keys}")
+    raise DocumentError(f"{path}: not a plan: expected the output of `pulumi preview --json --show-sames` (steps) "
+                        f"or `pulumi stack export` (version, deployment); top-level keys: {keys}")
 
 
 # --- parsing --------------------------------------------------------------------------------------------------------
@@ -265,39 +265,9 @@ def _merged(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _chalk_preview(path: Path, data: dict[str, Any]) -> Document:
-    stack, project = data.get("stack"), data.get("project")
-    if not isinstance(stack, str) or not stack or not isinstance(project, str) or not project:
-        raise DocumentError(f"{path}: chalk-policy preview: 'stack' and 'project' must be non-empty strings")
-    resources: list[Resource] = []
-    for index, item in enumerate(data["resources"]):
-        where = f"resources[{index}]"
-        if not isinstance(item, dict):
-            raise DocumentError(f"{path}: chalk-policy preview: {where} is {_kind(item)}, not an object")
-        for key in ("type", "name"):
-            if not isinstance(item.get(key), str) or not item[key]:
-                raise DocumentError(f"{path}: chalk-policy preview: {where}: missing field '{key}'")
-        inputs = _or_empty(item.get("inputs"), {})
-        if not isinstance(inputs, dict):
-            raise DocumentError(f"{path}: chalk-policy preview: {where}.inputs is {_kind(inputs)}, not an object")
-        type_, name = item["type"], item["name"]
-        if type_ == STACK_TYPE or type_.startswith(PROVIDER_PREFIX) or _is_component(type_):
-            continue
-        parent = item.get("parent")
-        qualified = f"{parent}${type_}" if isinstance(parent, str) and parent else type_
-        resources.append(Resource(type_, f"urn:pulumi:{stack}::{project}::{qualified}::{name}", name,
-                                  _plain(inputs)))
-    return Document(path, "chalk-preview", project, stack, {}, resources)
-
-
 def _or_empty(value: Any, empty: Any) -> Any:
     """``empty`` for an omitted (or null) field, the value itself otherwise (checked by the caller)."""
     return empty if value is None else value
-
-
-def _is_component(type_token: str) -> bool:
-    """``chalk-policy preview`` output has no ``custom`` flag; its components are the ``chalk:`` types."""
-    return type_token.startswith("chalk:")
 
 
 def _check_state(path: Path, kind: str, where: str, state: Any) -> None:

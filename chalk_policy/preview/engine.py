@@ -6,7 +6,8 @@ over with ``set_all_config`` (strings, structured values as JSON, secret keys ma
 directory and that directory first on ``sys.path``. Every ``RegisterResource`` / ``ReadResource`` request is
 recorded with its inputs exactly as the engine gets them (``MessageToDict(request.object)``: provider camelCase
 names, the unknown sentinel for values that are computed during a preview, secrets in their signature wrapper),
-which is what a CrossGuard analyzer would be sent. Duplicate URNs are rejected like the engine does.
+which is what a CrossGuard analyzer would be sent. URNs are made the way the engine makes them (not the way the
+SDK's ``MockMonitor`` does) and duplicate URNs are rejected like the engine does.
 
 Nothing here knows about a particular program or component.
 """
@@ -21,8 +22,9 @@ import re
 import runpy
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,8 @@ class PreviewResult:
     diagnostics: tuple[tuple[str, str], ...] = ()
     """``(severity, message)`` logged by the program through ``pulumi.log``."""
     config: StackConfig | None = None
+    duration: int = 0
+    """How long the program ran under the mock engine, in nanoseconds."""
 
     def by_type(self, type_token: str) -> list[ResourceRecord]:
         return [r for r in self.resources if r.type == type_token]
@@ -97,8 +101,25 @@ class PreviewResult:
 
 
 def type_of_urn(urn: str) -> str:
-    """The type token of a URN (mock URNs qualify stack children with ``pulumi:pulumi:Stack$``)."""
+    """The type token of a URN: the last ``$``-separated part of its qualified type."""
     return urn.split("::")[2].split("$")[-1]
+
+
+def engine_urn(stack: str, project: str, parent: str, type_token: str, name: str) -> str:
+    """The URN the engine gives a registration: ``urn:pulumi:<stack>::<project>::<qualified type>::<name>``, where
+    the qualified type is the parent's whole qualified type, ``$``, the type -- except under the root stack (or with
+    no parent), where it is the type alone. ``Deployment.generateURN`` in pkg/resource/deploy/deployment.go and
+    ``urn.New`` in sdk/go/common/resource/urn/urn.go (pulumi v3.274.1).
+
+    The SDK's ``MockMonitor.make_urn`` differs twice: it keeps ``pulumi:pulumi:Stack$`` for the stack's children
+    (``...::pulumi:pulumi:Stack$chalk:index:ChalkAwsEgress::chalk``) and keeps only the parent's *last* type, so
+    below a nested component its URNs lose the outer types (and distinct resources can collide)."""
+    qualified = type_token
+    if parent:
+        parent_type = parent.split("::")[2]
+        if parent_type != STACK_TYPE:
+            qualified = f"{parent_type}${type_token}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 def _kebab(name: str) -> str:
@@ -170,6 +191,11 @@ class RecordingMonitor(MockMonitor):
         self._seen: set[str] = set()
         self.records: list[ResourceRecord] = []
         self.stack_urn = ""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN, not the SDK mock's (see ``engine_urn``); the base class uses this for every
+        registration and read, so the URNs the program sees are the engine's too."""
+        return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def _claim(self, urn: str) -> None:
         with self._lock:
@@ -265,7 +291,9 @@ def run_program(config: StackConfig, preview: bool = True, program: str | Path |
     if not path.is_file():
         raise ProgramError(f"{path}: no such program file")
     with _RUN_LOCK:
-        return _run(config, path, preview)
+        started = time.monotonic_ns()
+        result = _run(config, path, preview)
+        return replace(result, duration=time.monotonic_ns() - started)
 
 
 def _run(config: StackConfig, path: Path, preview: bool) -> PreviewResult:

@@ -1,9 +1,10 @@
-"""Text and JSON views of an offline preview."""
+"""Text and JSON views of an offline preview (JSON: the digest ``pulumi preview --json`` writes; see ``to_dict``)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .engine import STACK_TYPE, PreviewResult, ResourceRecord, is_secret, is_unknown
@@ -45,24 +46,164 @@ def plain(value: Any) -> Any:
     return value
 
 
-def to_dict(result: PreviewResult) -> dict[str, Any]:
-    """``{"stack", "project", "resources": [{"type", "name", "parent", "inputs"}], "outputs"}``; the root stack
-    is not a resource, and ``parent`` is the parent's type token (None for the stack's children)."""
-    return {
-        "stack": result.stack,
-        "project": result.project,
-        "resources": [
-            {"type": r.type, "name": r.name,
-             "parent": r.parent_type if r.parent_type and r.parent_urn != result.stack_urn else None,
-             "inputs": plain(r.inputs)}
-            for r in result.resources
-        ],
-        "outputs": plain(result.exports),
-    }
+STACK_OUTPUTS_KEY = "chalkStackOutputs"
+"""Extension: the stack outputs, which a real preview digest does not carry."""
+POLICY_VIOLATIONS_KEY = "chalkPolicyViolations"
+"""Extension: the chalk-media policy results, which a real preview digest does not carry."""
+SEVERITY_PREFIXED = ("warning", "error")
 
 
-def to_json(result: PreviewResult) -> str:
-    return json.dumps(to_dict(result), indent=2)
+def engine_json(value: Any) -> Any:
+    """``plain`` with every map's keys sorted, as Go's ``encoding/json`` writes the engine's property maps."""
+    value = plain(value)
+    if isinstance(value, list):
+        return [engine_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: engine_json(value[k]) for k in sorted(value)}
+    return value
+
+
+def _engine_order(result: PreviewResult) -> list[ResourceRecord]:
+    """The records in an order the engine could have registered them in: every resource after its parent, its
+    dependencies and its explicit provider; otherwise in ``result.resources`` order (deterministic, unlike the
+    engine's, which follows the program's concurrency)."""
+    index = {r.urn: i for i, r in enumerate(result.resources)}
+    waits_for: dict[str, set[str]] = {}
+    for record in result.resources:
+        before = {record.parent_urn or "", *record.dependencies, record.provider.rpartition("::")[0]}
+        waits_for[record.urn] = {urn for urn in before if urn in index and urn != record.urn}
+    ordered: list[ResourceRecord] = []
+    done: set[str] = set()
+    pending = list(result.resources)
+    while pending:
+        # Nothing ready would mean a dependency cycle, which the program could not have registered; take the
+        # first pending record then rather than loop forever.
+        ready = next((r for r in pending if waits_for[r.urn] <= done), pending[0])
+        ordered.append(ready)
+        done.add(ready.urn)
+        pending.remove(ready)
+    return ordered
+
+
+def _state(record: ResourceRecord) -> dict[str, Any]:
+    """``apitype.ResourceV3`` (its key order; empty fields left out, like its ``omitempty``) of a create or read."""
+    state: dict[str, Any] = {"urn": record.urn, "custom": record.custom}
+    if record.read and record.id:
+        state["id"] = record.id
+    state["type"] = record.type
+    inputs = engine_json(record.inputs)
+    if inputs:
+        state["inputs"] = inputs
+    if record.parent_urn:
+        state["parent"] = record.parent_urn
+    if record.read:
+        state["external"] = True
+    if record.dependencies:
+        state["dependencies"] = sorted(record.dependencies)
+    if record.provider:
+        state["provider"] = record.provider
+    if record.property_dependencies:
+        state["propertyDependencies"] = {k: sorted(v) for k, v in sorted(record.property_dependencies.items())}
+    return state
+
+
+def _step(op: str, urn: str, provider: str, state: dict[str, Any]) -> dict[str, Any]:
+    """``display.PreviewStep`` of a resource that is not deployed yet: no old state, no diff."""
+    step: dict[str, Any] = {"op": op, "urn": urn}
+    if provider:
+        step["provider"] = provider
+    step["newState"] = state
+    step["detailedDiff"] = None
+    return step
+
+
+def _config(result: PreviewResult) -> dict[str, str]:
+    """The prelude's config: every key namespaced, every value the engine's string, secrets blinded."""
+    if result.config is None:
+        return {}
+    secret = set(result.config.secret_keys)
+    return {key: SECRET_TEXT if key in secret else value for key, value in sorted(result.config.config.items())}
+
+
+def _diagnostic(severity: str, message: str) -> dict[str, str]:
+    """``display.PreviewDiagnostic``: the sink's ``<severity>: `` prefix (none for info) and newline included."""
+    prefix = f"{severity}: " if severity in SEVERITY_PREFIXED else ""
+    return {"message": f"{prefix}{message}\n", "severity": severity}
+
+
+def to_dict(result: PreviewResult, violations: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The run as the digest ``pulumi preview --json --show-sames`` writes for the stack with nothing deployed.
+
+    The shape is the engine's (pulumi v3.274.1), from its Go module source:
+
+    - ``pkg/backend/display/json.go``: ``ShowPreviewDigest`` (``config`` from the prelude event, one step per
+      ``ResourcePreEvent`` -- the root stack's always --, diagnostics without debug messages, ``duration`` and
+      ``changeSummary`` from the summary event; policy events skipped), ``getPreviewMetadataStep`` and
+      ``stateForJSONOutput`` (secrets in inputs written as ``"[secret]"``);
+    - ``pkg/display/json.go``: ``PreviewDigest`` (``config``, ``steps``, ``diagnostics``, ``duration``,
+      ``changeSummary``, all ``omitempty``), ``PreviewStep`` (``op``, ``urn``, ``provider``, ``newState``,
+      ``detailedDiff`` -- always written, ``null`` for a create) and ``PreviewDiagnostic``;
+    - ``sdk/go/common/apitype/core.go``: ``ResourceV3``, the ``newState`` (``urn``, ``custom``, ``id``, ``type``,
+      ``inputs``, ``parent``, ``external``, ``dependencies``, ``provider``, ``propertyDependencies``, in that order,
+      empty ones left out);
+    - ``pkg/engine/events.go`` ``preludeEvent`` (config values through the blinding decrypter: ``"[secret]"``),
+      ``sdk/go/common/diag/sink.go`` ``Stringify`` (``"warning: <text>\\n"``; info without a prefix),
+      ``pkg/resource/deploy/step_generator.go`` (a ``Resource.get`` is a ``read`` step: ``id`` and
+      ``external: true``, no property dependencies).
+
+    Checked against ``tests/fixtures/engine/dev-preview-create.json``, which the real CLI wrote for this project.
+    Every step is a ``create`` (``read`` for ``Resource.get``), the root stack's first (``pulumi:pulumi:Stack``,
+    ``custom: false``, no parent), components ``custom: false``; values as the engine writes them: whole numbers
+    as integers, values computed during the preview as the unknown sentinel
+    ``04da6b54-80e4-46f7-96ec-b56ff0331ba9``, secrets as ``"[secret]"``, map keys sorted; ``changeSummary`` counts
+    the steps per op; ``duration`` is the mock run's, in nanoseconds.
+
+    Left out, because the mock engine cannot know it (never invented):
+
+    - ``newState.sourcePosition`` and ``stackTrace`` (the engine's capture of the registration's call stack);
+    - ``provider`` of resources on a *default* provider (the engine's
+      ``urn:...::pulumi:providers:aws::default_7_51_1::<id>``): the mock makes no default providers. An explicit
+      provider's reference is written as the SDK sends it (``<urn>::<id>``, the unknown sentinel as id);
+    - what the provider's ``Check`` adds to the inputs: ``__defaults`` and auto-names (``name:
+      chalk-sg-1-079a9f5``) -- the inputs are what the program sent;
+    - the engine's own diagnostics (plugin warnings, ``error: preview failed``) and each diagnostic's ``urn``;
+      programs' stdout (printed, not recorded);
+    - resource options the recorder does not keep (``protect``, ``ignoreChanges``, ``aliases``,
+      ``additionalSecretOutputs``, ``customTimeouts``, ...); ``maybeCorrupt`` (false, so omitted anyway);
+    - the engine's step order (registration order, which follows the program's concurrency): here every step
+      comes after its parent, dependencies and explicit provider, otherwise in resource-tree order; and the order
+      of the URNs in ``dependencies`` and ``propertyDependencies`` (the Python SDK sends them from a ``set``, so the
+      engine's order changes with the process's string hashing): sorted here.
+
+    Extensions (top-level keys a real digest does not have; readers of the real digest ignore them):
+
+    - ``chalkStackOutputs``: the stack outputs (the root stack's ``RegisterResourceOutputs``), same value
+      conventions. A real preview of a new stack has none: the root stack's ``newState`` is taken at its
+      registration, before the program exports anything;
+    - ``chalkPolicyViolations`` (only when ``violations`` is given): the chalk-media policy results,
+      ``[{"policy", "level", "message"}]`` -- the real digest has no policy results at all.
+    """
+    stack_state = {"urn": result.stack_urn, "custom": False, "type": STACK_TYPE}
+    steps = [_step("create", result.stack_urn, "", stack_state)]
+    steps += [_step("read" if r.read else "create", r.urn, r.provider, _state(r)) for r in _engine_order(result)]
+    digest: dict[str, Any] = {}
+    config = _config(result)
+    if config:
+        digest["config"] = config
+    digest["steps"] = steps
+    if result.diagnostics:
+        digest["diagnostics"] = [_diagnostic(severity, message) for severity, message in result.diagnostics]
+    if result.duration:
+        digest["duration"] = result.duration
+    digest["changeSummary"] = dict(sorted(Counter(step["op"] for step in steps).items()))
+    digest[STACK_OUTPUTS_KEY] = engine_json(result.exports)
+    if violations is not None:
+        digest[POLICY_VIOLATIONS_KEY] = [dict(violation) for violation in violations]
+    return digest
+
+
+def to_json(result: PreviewResult, violations: Sequence[Mapping[str, Any]] | None = None) -> str:
+    return json.dumps(to_dict(result, violations), indent=2)
 
 
 def _scalar(value: Any) -> str:

@@ -72,15 +72,18 @@ def test_every_stacks_preview_digest_is_clean(tmp_path: Path, stack: str) -> Non
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_chalk_policy_preview_json_of_every_stack_checks_clean(tmp_path: Path, stack: str) -> None:
+def test_chalk_policy_preview_json_of_every_stack_checks_clean(tmp_path: Path, stack: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     preview = CliRunner().invoke(cli, ["preview", "--stack", stack, "--project-dir", str(ROOT), "--format", "json",
                                        "--no-policies"])
     assert preview.exit_code == 0, preview.output
     plan = write(tmp_path, f"{stack}.json", preview.stdout)
     code, report = check_json(plan)
     assert (code, report) == (0, {"findings": [], "summary": summary()})
-    text = check(plan).stdout
-    assert f"(chalk-preview, stack {stack}," in text and "from stack config (chalk-network:regions)" in text
+    # The stack's settings travel inside the document: no project directory needed, from any directory.
+    monkeypatch.chdir(tmp_path)
+    text = CliRunner().invoke(cli, ["check", str(plan)]).stdout
+    assert f"(preview, stack {stack}," in text and "from stack config (chalk-network:regions)" in text
 
 
 def test_a_plan_missing_one_range_in_the_security_groups(tmp_path: Path) -> None:
@@ -248,7 +251,8 @@ def _one_line_error(result: Result) -> str:
      "truncated JSON: the document ends at line 1 column 37 before it is complete"),
     ({"version": 2, "deployment": {"resources": []}},
      "stack export: deployment version 2 is not supported; allowed: 3 (or 4)"),
-    ({"apiVersion": "v1", "kind": "ConfigMap"}, "not a plan: expected the output of `pulumi preview --json`"),
+    ({"apiVersion": "v1", "kind": "ConfigMap"},
+     "not a plan: expected the output of `pulumi preview --json --show-sames`"),
     ({"version": 3, "deployment": {"resources": [{"type": SG_RULE}]}},
      "stack export: deployment.resources[0]: missing field 'urn'"),
     ({"steps": [{"urn": "urn:pulumi:dev::p::t::n"}]}, "preview: steps[0]: missing field 'op'"),

@@ -44,9 +44,10 @@ def test_deleted_and_replaced_away_resources_are_not_in_the_plan(tmp_path: Path)
         gone = json.loads(json.dumps(kept))
         gone["op"] = op
         gone["newState"] = None
-        gone["oldState"] = dict(kept["newState"], urn=kept["urn"] + f"-{op}")
+        gone["urn"] = kept["urn"] + f"-{op}"
+        gone["oldState"] = dict(kept["newState"], urn=gone["urn"])
         digest["steps"].append(gone)
-    same = dict(json.loads(json.dumps(kept)), op="same")
+    same = dict(json.loads(json.dumps(kept)), op="same", urn=kept["urn"] + "-same")
     same["newState"]["urn"] += "-same"
     digest["steps"].append(same)
     doc = read_document(write(tmp_path, "plan.json", digest))
@@ -114,16 +115,10 @@ def test_utf16_and_bom_files_are_read(tmp_path: Path) -> None:
         assert len(read_document(tmp_path / name).resources) == 24
 
 
-def test_chalk_policy_preview_json_is_read_with_rebuilt_urns(tmp_path: Path) -> None:
-    data = {"stack": "dev", "project": "chalk-network", "resources": [
-        {"type": "chalk:index:ChalkAwsEgress", "name": "chalk", "parent": None, "inputs": {}},
-        {"type": SG_RULE, "name": "r1", "parent": "chalk:index:ChalkAwsEgress",
-         "inputs": {"cidrIpv4": "[secret]", "fromPort": 443}}], "outputs": {}, "violations": []}
-    doc = read_document(write(tmp_path, "preview.json", data))
-    assert (doc.kind, doc.project, doc.stack, doc.config) == ("chalk-preview", "chalk-network", "dev", {})
-    assert [(r.urn, r.name, dict(r.props)) for r in doc.resources] == [
-        ("urn:pulumi:dev::chalk-network::chalk:index:ChalkAwsEgress$" + SG_RULE + "::r1", "r1",
-         {"cidrIpv4": UNKNOWN, "fromPort": 443})]
+def test_the_old_chalk_policy_preview_shape_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    data = {"stack": "dev", "project": "chalk-network", "resources": [], "outputs": {}, "violations": []}
+    with pytest.raises(DocumentError, match=r"written by an older `chalk-policy preview --format json`; run it again"):
+        read_document(write(tmp_path, "preview.json", data))
 
 
 def test_the_stack_config_file_in_engine_form() -> None:
@@ -161,8 +156,8 @@ BAD: list[tuple[str, Any, str]] = [
     ("checkpoint", {"version": 3, "checkpoint": {"stack": "dev"}},
      "a Pulumi state checkpoint, not a stack export; run `pulumi stack export`"),
     ("random object", {"name": "chalk", "items": [1, 2]},
-     "not a plan: expected the output of `pulumi preview --json` (steps), `pulumi stack export` (version, "
-     "deployment) or `chalk-policy preview --format json` (stack, project, resources); top-level keys: items, name"),
+     "not a plan: expected the output of `pulumi preview --json --show-sames` (steps) or `pulumi stack export` "
+     "(version, deployment); top-level keys: items, name"),
     ("package.json", {"name": "x", "version": "1.0.0"}, "not a plan: expected the output of"),
     ("list", [1, 2], "expected a JSON object (pulumi preview --json or pulumi stack export), got a list"),
     ("resources not a list", {"version": 3, "deployment": {"resources": {}}},
@@ -181,8 +176,8 @@ BAD: list[tuple[str, Any, str]] = [
     ("steps not a list", {"steps": "none", "duration": 1}, "preview: 'steps' is a string, not a list"),
     ("events", '{"sequence": 0, "timestamp": 1, "preludeEvent": {}}\n{"sequence": 1, "timestamp": 2}\n',
      "newline-delimited engine events (streaming `--json` output) are not supported"),
-    ("chalk preview without name", {"stack": "dev", "project": "p", "resources": [{"type": SG_RULE}]},
-     "chalk-policy preview: resources[0]: missing field 'name'"),
+    ("unknown op", _digest_with(op="teleport", urn="urn:pulumi:dev::p::t::n"),
+     "preview: steps[3]: unknown step op 'teleport'; allowed: create, create-replacement, delete"),
 ]
 
 

@@ -80,7 +80,7 @@ def test_preview_reports_violations_and_exits_1_on_a_mandatory_one(tmp_path: Pat
     result = runner.invoke(cli, ["preview", "--stack", "dev", "--project-dir", str(ROOT), "--format", "json",
                                  "--policy-config", str(config)])
     assert result.exit_code == 1, result.output
-    violations = json.loads(result.stdout)["violations"]
+    violations = json.loads(result.stdout)["chalkPolicyViolations"]
     assert {(v["policy"], v["level"]) for v in violations} == {("chalk-media-egress-required", "mandatory")}
     assert [v["message"].split(":", 1)[0] for v in violations] == ["Region de1 (Germany)"] * 2
 
@@ -88,7 +88,7 @@ def test_preview_reports_violations_and_exits_1_on_a_mandatory_one(tmp_path: Pat
 def test_preview_of_a_compliant_stack_has_no_violations() -> None:
     result = CliRunner().invoke(cli, ["preview", "--stack", "dev", "--project-dir", str(ROOT), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["violations"] == []
+    assert json.loads(result.stdout)["chalkPolicyViolations"] == []
 
 
 def test_preview_with_a_bad_policy_config_is_a_one_line_error(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 PROJECT = "tiny"
 
@@ -88,3 +89,21 @@ def make_project(root: Path, pulumi_yaml: str = PULUMI_YAML, stacks: dict[str, s
         write(root / "__main__.py", program)
         write(root / "tiny_helpers.py", HELPERS_PY)
     return root
+
+
+STACK_URN = "urn:pulumi:dev::tiny::pulumi:pulumi:Stack::tiny-dev"
+COMPONENT_URN = "urn:pulumi:dev::tiny::tiny:index:Egress::main"
+SG_URN = "urn:pulumi:dev::tiny::tiny:index:Egress$aws:ec2/securityGroup:SecurityGroup::main-sg"
+RULE_URN = ("urn:pulumi:dev::tiny::tiny:index:Egress$aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+            "::main-egress-{}")
+
+
+def states(digest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{urn: newState}`` of a preview digest's steps, in step order."""
+    return {step["urn"]: step["newState"] for step in digest["steps"]}
+
+
+def state_named(digest: dict[str, Any], name: str) -> dict[str, Any]:
+    """The ``newState`` of the one step whose URN ends with ``::<name>``."""
+    (state,) = (s for urn, s in states(digest).items() if urn.endswith(f"::{name}"))
+    return state

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from preview_kit import write
+from preview_kit import COMPONENT_URN, RULE_URN, SG_URN, STACK_URN, state_named, states, write
 
 from chalk_policy.cli.main import cli
 
@@ -28,21 +28,30 @@ def assert_one_line_error(result: Result, *fragments: str) -> str:
     return line
 
 
-def test_json_shape(project: Path) -> None:
+def test_json_is_the_preview_digest(project: Path) -> None:
     result = run("--stack", "dev", "--format", "json", "--project-dir", str(project), "--no-policies")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["stack", "project", "resources", "outputs"]  # no "violations" without the policies
-    assert (data["stack"], data["project"]) == ("dev", "tiny")
-    assert [(r["type"], r["name"], r["parent"]) for r in data["resources"]] == [
-        ("tiny:index:Egress", "main", None),
-        ("aws:ec2/securityGroup:SecurityGroup", "main-sg", "tiny:index:Egress"),
-        ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "main-egress-0", "tiny:index:Egress"),
-        ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "main-egress-1", "tiny:index:Egress"),
+    # `pulumi preview --json`'s keys (no diagnostics: the program logged nothing), then the stack outputs; no
+    # chalkPolicyViolations without the policies.
+    assert list(data) == ["config", "steps", "duration", "changeSummary", "chalkStackOutputs"]
+    assert data["config"] == {"aws:region": "eu-west-1", "tiny:awsRulesPerGroup": "60",
+                              "tiny:cidrs": '["10.0.0.0/8","172.16.0.0/12"]', "tiny:failWith": "", "tiny:port": "443",
+                              "tiny:vpcId": "vpc-123"}
+    assert [(s["op"], s["urn"], s["newState"]["type"], s["newState"]["custom"], s["newState"].get("parent"))
+            for s in data["steps"]] == [
+        ("create", STACK_URN, "pulumi:pulumi:Stack", False, None),
+        ("create", COMPONENT_URN, "tiny:index:Egress", False, STACK_URN),
+        ("create", SG_URN, "aws:ec2/securityGroup:SecurityGroup", True, COMPONENT_URN),
+        ("create", RULE_URN.format(0), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", True, COMPONENT_URN),
+        ("create", RULE_URN.format(1), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", True, COMPONENT_URN),
     ]
-    assert all(set(r) == {"type", "name", "parent", "inputs"} for r in data["resources"])
-    assert data["resources"][3]["inputs"]["cidrIpv4"] == "172.16.0.0/12"
-    assert set(data["outputs"]) == {"sgId", "sgArn", "cidrs", "ruleCount", "stack"}
+    assert all(list(s) == ["op", "urn", "newState", "detailedDiff"] and s["detailedDiff"] is None
+               for s in data["steps"])
+    assert states(data)[RULE_URN.format(1)]["inputs"]["cidrIpv4"] == "172.16.0.0/12"
+    assert data["changeSummary"] == {"create": 5}
+    assert isinstance(data["duration"], int) and data["duration"] > 0
+    assert set(data["chalkStackOutputs"]) == {"sgId", "sgArn", "cidrs", "ruleCount", "stack"}
 
 
 def test_text_and_config_override_and_project_found_from_a_subdirectory(project: Path) -> None:
@@ -76,8 +85,9 @@ def test_secure_value_is_refused_and_can_be_overridden(project: Path) -> None:
     result = run("--stack", "sec", "--project-dir", str(project), "--config", "tiny:vpcId=vpc-9", "--format", "json",
                  "--no-policies")
     assert result.exit_code == 0, result.output
-    sg = next(r for r in json.loads(result.stdout)["resources"] if r["name"] == "main-sg")
-    assert sg["inputs"]["vpcId"] == "vpc-9"  # Config.require() of a secret key gives plain text, as in the SDK
+    data = json.loads(result.stdout)
+    assert state_named(data, "main-sg")["inputs"]["vpcId"] == "vpc-9"  # Config.require() of a secret: plain text
+    assert data["config"]["tiny:vpcId"] == "[secret]"  # blinded, like the engine's prelude config
 
 
 def test_missing_required_key(project: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -32,7 +33,9 @@ def test_records_types_names_parents_and_engine_inputs(tiny_results: dict[bool, 
     component, sg, rule0, rule1 = result.resources
     assert result.stack_urn == "urn:pulumi:dev::tiny::pulumi:pulumi:Stack::tiny-dev"
     assert component.parent_urn == result.stack_urn
-    assert sg.parent_urn == component.urn == "urn:pulumi:dev::tiny::pulumi:pulumi:Stack$tiny:index:Egress::main"
+    # The engine's URNs: no "pulumi:pulumi:Stack$" for the stack's children (the SDK's MockMonitor adds one).
+    assert sg.parent_urn == component.urn == "urn:pulumi:dev::tiny::tiny:index:Egress::main"
+    assert sg.urn == "urn:pulumi:dev::tiny::tiny:index:Egress$aws:ec2/securityGroup:SecurityGroup::main-sg"
     # Inputs as the engine receives them: provider camelCase names; protobuf numbers are doubles.
     assert sg.inputs == {"vpcId": "vpc-123", "description": "tiny egress"}
     assert rule0.inputs == {"securityGroupId": "main-sg-id", "cidrIpv4": "10.0.0.0/8", "ipProtocol": "udp",
@@ -90,10 +93,42 @@ def test_the_program_runs_in_its_directory_with_config_and_secrets(tmp_path: Pat
     assert result.exports["token"] == {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
                                        "value": "s3cr3t"}
     assert ("warning", "careful") in result.diagnostics
-    assert to_dict(result)["outputs"]["token"] == "[secret]"  # masked like `pulumi preview --json`
+    digest = to_dict(result)
+    assert digest["chalkStackOutputs"]["token"] == "[secret]"  # masked like `pulumi preview --json`
+    assert digest["config"]["tiny:token"] == "[secret]"
+    assert digest["diagnostics"] == [{"message": "warning: careful\n", "severity": "warning"}]
+    assert "s3cr3t" not in json.dumps(digest)
     text = to_text(result)
     assert "  token: [secret]" in text and "s3cr3t" not in text
     assert "Diagnostics:\n  warning: careful" in text
+
+
+def test_urns_of_nested_components_carry_every_parent_type(tmp_path: Path) -> None:
+    """The engine qualifies a type with the parent's whole qualified type (Deployment.generateURN); the SDK's
+    MockMonitor keeps only the parent's last type, which would make these two security groups one URN."""
+    program = """\
+        import pulumi
+        import pulumi_aws as aws
+
+        class Inner(pulumi.ComponentResource):
+            def __init__(self, name, opts):
+                super().__init__("tiny:index:Inner", name, None, opts)
+                aws.ec2.SecurityGroup("sg", description="d", opts=pulumi.ResourceOptions(parent=self))
+
+        for token, name in (("tiny:index:Left", "a"), ("tiny:index:Right", "b")):
+            outer = pulumi.ComponentResource(token, name)
+            Inner(f"{name}-inner", pulumi.ResourceOptions(parent=outer))
+        """
+    root = make_project(tmp_path, HEAD, {"dev": "config: {}\n"}, program=None)
+    write(root / "__main__.py", program)
+    result = run_program(load_stack_config(root, "dev"), preview=True)
+    prefix = "urn:pulumi:dev::tiny::"
+    assert {r.urn.removeprefix(prefix) for r in result.by_type(SG)} == {
+        "tiny:index:Left$tiny:index:Inner$aws:ec2/securityGroup:SecurityGroup::sg",
+        "tiny:index:Right$tiny:index:Inner$aws:ec2/securityGroup:SecurityGroup::sg"}
+    inner = {r.name: r for r in result.by_type("tiny:index:Inner")}
+    assert inner["a-inner"].urn == f"{prefix}tiny:index:Left$tiny:index:Inner::a-inner"
+    assert inner["a-inner"].parent_urn == f"{prefix}tiny:index:Left::a"
 
 
 def test_duplicate_urn_is_a_clear_one_line_error(project: Path) -> None:

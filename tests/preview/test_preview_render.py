@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from preview_kit import COMPONENT_URN, RULE_URN, SG_URN, STACK_URN, states
+
 from chalk_policy.preview import PreviewResult
 from chalk_policy.preview.engine import UNKNOWN, ResourceRecord
 from chalk_policy.preview.quotas import aws_egress_per_group, quota_lines, rule_group_use
@@ -15,24 +17,62 @@ RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 def test_json_shape(tiny_results: dict[bool, PreviewResult]) -> None:
     data = json.loads(to_json(tiny_results[False]))
-    assert list(data) == ["stack", "project", "resources", "outputs"]
-    assert (data["stack"], data["project"]) == ("dev", "tiny")
-    assert all(list(r) == ["type", "name", "parent", "inputs"] for r in data["resources"])
-    assert "pulumi:pulumi:Stack" not in {r["type"] for r in data["resources"]}
-    assert data["resources"][0] == {"type": "tiny:index:Egress", "name": "main", "parent": None, "inputs": {}}
-    assert data["resources"][2] == {
-        "type": RULE, "name": "main-egress-0", "parent": "tiny:index:Egress",
-        "inputs": {"securityGroupId": "main-sg-id", "cidrIpv4": "10.0.0.0/8", "ipProtocol": "udp",
-                   "fromPort": 443, "toPort": 443}}
-    assert data["outputs"] == {"sgId": "main-sg-id",
-                               "sgArn": "arn:aws:ec2:eu-west-1:123456789012:security-group/main-sg",
-                               "cidrs": ["10.0.0.0/8", "172.16.0.0/12"], "ruleCount": 2, "stack": "dev"}
+    assert list(data) == ["config", "steps", "duration", "changeSummary", "chalkStackOutputs"]
+    assert list(states(data)) == [STACK_URN, COMPONENT_URN, SG_URN, RULE_URN.format(0), RULE_URN.format(1)]
+    stack, component, sg, rule0, _ = data["steps"]
+    assert stack == {"op": "create", "urn": STACK_URN,
+                     "newState": {"urn": STACK_URN, "custom": False, "type": "pulumi:pulumi:Stack"},
+                     "detailedDiff": None}
+    assert component["newState"] == {"urn": COMPONENT_URN, "custom": False, "type": "tiny:index:Egress",
+                                     "parent": STACK_URN}
+    assert sg["newState"] == {
+        "urn": SG_URN, "custom": True, "type": "aws:ec2/securityGroup:SecurityGroup",
+        "inputs": {"description": "tiny egress", "vpcId": "vpc-123"}, "parent": COMPONENT_URN,
+        "propertyDependencies": {"description": [], "vpcId": []}}
+    assert rule0 == {"op": "create", "urn": RULE_URN.format(0), "newState": {
+        "urn": RULE_URN.format(0), "custom": True, "type": RULE,
+        # sorted keys and whole numbers as integers, like Go's encoding/json of the engine's property map
+        "inputs": {"cidrIpv4": "10.0.0.0/8", "fromPort": 443, "ipProtocol": "udp", "securityGroupId": "main-sg-id",
+                   "toPort": 443},
+        "parent": COMPONENT_URN, "dependencies": [SG_URN],
+        "propertyDependencies": {"cidrIpv4": [], "fromPort": [], "ipProtocol": [], "securityGroupId": [SG_URN],
+                                 "toPort": []}}, "detailedDiff": None}
+    assert list(rule0["newState"]) == ["urn", "custom", "type", "inputs", "parent", "dependencies",
+                                       "propertyDependencies"]  # apitype.ResourceV3's order
+    assert data["changeSummary"] == {"create": 5}
+    assert data["chalkStackOutputs"] == {"cidrs": ["10.0.0.0/8", "172.16.0.0/12"], "ruleCount": 2,
+                                         "sgArn": "arn:aws:ec2:eu-west-1:123456789012:security-group/main-sg",
+                                         "sgId": "main-sg-id", "stack": "dev"}
 
 
 def test_json_keeps_the_unknown_sentinel_in_preview(tiny_results: dict[bool, PreviewResult]) -> None:
     data = to_dict(tiny_results[True])
-    assert {r["inputs"]["securityGroupId"] for r in data["resources"] if r["type"] == RULE} == {UNKNOWN}
-    assert data["outputs"]["sgId"] == UNKNOWN
+    rules = [s for s in states(data).values() if s["type"] == RULE]
+    assert [r["inputs"]["securityGroupId"] for r in rules] == [UNKNOWN, UNKNOWN]
+    assert UNKNOWN == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert data["chalkStackOutputs"]["sgId"] == UNKNOWN
+
+
+def test_json_violations_are_an_extension_key(tiny_results: dict[bool, PreviewResult]) -> None:
+    violation = {"policy": "chalk-media-egress-required", "level": "mandatory", "message": "Region jp1: ..."}
+    data = to_dict(tiny_results[True], [violation])
+    assert list(data)[-2:] == ["chalkStackOutputs", "chalkPolicyViolations"]
+    assert data["chalkPolicyViolations"] == [violation]
+    assert to_dict(tiny_results[True], [])["chalkPolicyViolations"] == []
+    assert "chalkPolicyViolations" not in to_dict(tiny_results[True])
+
+
+def test_json_step_order_follows_dependencies(tiny_results: dict[bool, PreviewResult]) -> None:
+    """Tree order puts a resource before a sibling it depends on when its type sorts first; the steps don't."""
+    base = tiny_results[True]
+    sg = base.by_type("aws:ec2/securityGroup:SecurityGroup")[0]
+    early = dataclasses.replace(_rule("a-first", sg.urn), type="aws:a/first:First", parent_urn=sg.parent_urn,
+                                dependencies=(f"{sg.urn[:-len(sg.name)]}late",))
+    late = dataclasses.replace(sg, urn=f"{sg.urn[:-len(sg.name)]}late", name="late", dependencies=())
+    result = dataclasses.replace(base, resources=(*base.resources[:1], early, late, *base.resources[1:]))
+    urns = list(states(to_dict(result)))
+    assert urns.index(late.urn) < urns.index(early.urn)
+    assert urns[:2] == [STACK_URN, COMPONENT_URN]
 
 
 def test_text_tree_quotas_and_outputs(tiny_results: dict[bool, PreviewResult]) -> None:
