@@ -25,6 +25,10 @@ VERDICTS: dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]] = {
     "dev-add-region-preview.json": ((), 2, ("leaves out 22 unchanged resource(s)", SHOW_SAMES)),
     "dev-add-region-preview-show-sames.json": ((), 0, ("regions de1, jp1, us2", "no violations")),
     "dev-add-region-preview-refresh.json": ((), 0, ("regions de1, jp1, us2", "no violations")),
+    # Removing us2 under --refresh: the refresh steps hold us2's rules, the delete steps remove them. Checked
+    # against the old settings, us2 must be reported missing, not counted as present.
+    "dev-remove-region-preview-refresh.json": (("--regions", "jp1,us2"), 1, (
+        "Region us2 (US West Coast): AWS security groups do not allow UDP 443, 3478, 10000-60000 to",)),
     "dev-failed-preview.json": ((), 2, ("the preview failed (option: 4 is not a port option; allowed: 1, 2, 3)",)),
     "azure-tcp-preview-create.json": ((), 0, ("regions de1, ie1", "no violations")),
     # The digest holds no policy results, only `error: preview failed`; the steps are complete and say it all.

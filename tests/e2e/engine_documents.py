@@ -44,6 +44,12 @@ DEV: tuple[Document, ...] = (
     Document("dev-failed-preview.json", "a failed preview: the program rejects option 4 (diagnostics, severity error)",
              ("preview", "--json"), before=(("config", "set", "option", "4"),)),
 )
+DEV_REMOVE: tuple[Document, ...] = (
+    Document("dev-remove-region-preview-refresh.json",
+             "deployed dev stack with us2 removed, --refresh: us2's rules have a refresh step, then a delete",
+             ("preview", "--json", "--show-sames", "--refresh"),
+             before=(("up", "--yes", "--skip-preview"), ("config", "rm", "--path", "regions[1]"))),
+)
 AZURE: tuple[Document, ...] = (
     Document("azure-tcp-preview-create.json", "azure-tcp stack, nothing deployed yet", ("preview", "--json")),
 )
@@ -89,6 +95,7 @@ def _produce(workspace: Workspace, documents: tuple[Document, ...], out_dir: Pat
 
 SETS: tuple[tuple[str, Path, str, tuple[Document, ...]], ...] = (
     ("dev", REPO, "chalk-network (the repo's Pulumi.yaml, __main__.py, stacks/)", DEV),
+    ("dev", REPO, "chalk-network", DEV_REMOVE),
     ("azure-tcp", REPO, "chalk-network", AZURE),
     ("e2e", PROGRAMS / "aws-missing-jp1", "tests/e2e/programs/aws-missing-jp1", VIOLATION),
     ("e2e", PROGRAMS / "aws-nacl", "tests/e2e/programs/aws-nacl", NACL),
