@@ -12,20 +12,19 @@ conversion is done.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from google.protobuf import json_format, struct_pb2
 
+# Pulumi's markers, taken from the Pulumi SDK that defines them (already loaded with the protos): the engine's
+# unknown sentinel, and the key and value that mark a secret inside a Struct.
+from pulumi.runtime import rpc
+
+UNKNOWN: Final = rpc.UNKNOWN
+SIG_KEY: Final = rpc._special_sig_key
+SECRET_SIG: Final = rpc._special_secret_sig
+
 Props = dict[str, Any]
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's unknown sentinel (``pulumi.runtime.rpc.UNKNOWN``, ``plugin.UnknownStringValue`` in Go)."""
-
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-"""Key that marks a special object (secret, asset, resource reference) inside a Struct."""
-
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-"""``SIG_KEY`` value of a secret."""
 
 REDACTED = "[secret]"
 

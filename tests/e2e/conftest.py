@@ -30,8 +30,6 @@ def chalk_network(engine: Path, tmp_path: Path) -> Callable[[str], Workspace]:
     """The chalk-network project (the repo's Pulumi.yaml, __main__.py and stacks/) with one stack initialised."""
 
     def make(stack: str) -> Workspace:
-        workspace = new_workspace(tmp_path, engine, REPO, PROJECT_FILES)
-        workspace.pulumi("stack", "init", stack, check=True)
-        return workspace
+        return new_workspace(tmp_path, engine, REPO, PROJECT_FILES, stack)
 
     return make

@@ -107,8 +107,7 @@ SETS: tuple[tuple[str, Path, str, tuple[Document, ...]], ...] = (
 def produce(out_dir: Path, bin_dir: Path, scratch: Path, progress: Callable[[str], None] = lambda _: None) -> None:
     for index, (stack, source, _project, documents) in enumerate(SETS):
         files = PROJECT_FILES if source == REPO else None
-        workspace = new_workspace(scratch / f"set-{index}", bin_dir, source, files)
-        workspace.pulumi("stack", "init", stack, check=True)
+        workspace = new_workspace(scratch / f"set-{index}", bin_dir, source, files, stack)
         progress(f"{stack}: {', '.join(d.file for d in documents)}")
         _produce(workspace, documents, out_dir)
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chalk_policy.preview.engine import type_of_urn
+
 REPO = Path(__file__).resolve().parents[2]
 PACK = REPO / "policy_packs" / "chalk-media"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -101,8 +103,10 @@ class Workspace:
         return [json.loads(line) for line in self.calls_log.read_text().splitlines() if line.strip()]
 
 
-def new_workspace(root: Path, bin_dir: Path, source: Path, files: tuple[str, ...] | None = None) -> Workspace:
-    """Copy a project (the repo's real files, byte for byte) into root/project and link the repo's .venv."""
+def new_workspace(root: Path, bin_dir: Path, source: Path, files: tuple[str, ...] | None = None,
+                  stack: str | None = None) -> Workspace:
+    """Copy a project (the repo's real files, byte for byte) into root/project, link the repo's .venv and, given a
+    name, initialise that stack."""
     project = root / "project"
     project.mkdir(parents=True)
     names = files if files is not None else tuple(p.name for p in source.iterdir() if p.is_file())
@@ -113,7 +117,10 @@ def new_workspace(root: Path, bin_dir: Path, source: Path, files: tuple[str, ...
     (project / ".venv").symlink_to(REPO / ".venv")
     (root / "state").mkdir()
     (root / "home").mkdir()
-    return Workspace(root=root, project=project, bin_dir=bin_dir)
+    workspace = Workspace(root=root, project=project, bin_dir=bin_dir)
+    if stack is not None:
+        workspace.pulumi("stack", "init", stack, check=True)
+    return workspace
 
 
 def steps(preview: dict[str, Any]) -> list[dict[str, Any]]:
@@ -121,9 +128,4 @@ def steps(preview: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def resource_type(step: dict[str, Any]) -> str:
-    # urn:pulumi:<stack>::<project>::<parent types $>...<type>::<name>
-    return str(step["urn"]).split("::")[2].split("$")[-1]
-
-
-def resource_name(step: dict[str, Any]) -> str:
-    return str(step["urn"]).split("::")[-1]
+    return type_of_urn(str(step["urn"]))

@@ -27,8 +27,7 @@ OPTION_1_PORTS = {(443, 443), (3478, 3478), (10000, 60000)}
 
 @pytest.fixture(scope="module")
 def deployed(engine: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    workspace = new_workspace(tmp_path_factory.mktemp("deployed"), engine, REPO, PROJECT_FILES)
-    workspace.pulumi("stack", "init", "dev", check=True)
+    workspace = new_workspace(tmp_path_factory.mktemp("deployed"), engine, REPO, PROJECT_FILES, "dev")
     workspace.pulumi("up", "--yes", "--skip-preview", check=True)
     yield workspace
 

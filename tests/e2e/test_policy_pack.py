@@ -17,9 +17,7 @@ POLICY_NAMES = ("chalk-media-egress-required", "chalk-signaling-hosts-required",
 
 
 def fixture_program(engine: Path, tmp_path: Path, name: str) -> Workspace:
-    workspace = new_workspace(tmp_path, engine, PROGRAMS / name)
-    workspace.pulumi("stack", "init", "e2e", check=True)
-    return workspace
+    return new_workspace(tmp_path, engine, PROGRAMS / name, stack="e2e")
 
 
 @pytest.mark.parametrize("stack", STACKS)
