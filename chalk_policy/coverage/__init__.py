@@ -1,20 +1,17 @@
-"""Pure coverage engine: does a stack's egress (AWS security groups, Network Firewall, Azure NSGs, Azure Firewall)
-allow what a Chalk plan requires? No Pulumi import; used by the CrossGuard policy pack and the offline checker.
+"""Pure coverage engine: does a stack's egress (AWS security groups, Network Firewall, network ACLs, Azure NSGs,
+Azure Firewall) allow what a Chalk plan requires? No Pulumi import; used by the CrossGuard policy pack and the
+offline checker.
 
 Modules: :mod:`.resources` (input model and safe readers), :mod:`.boxes` (set math), :mod:`.evaluate` (rules and
-first-match with unknowns), :mod:`.aws` and :mod:`.azure` (readers and their semantics), :mod:`.messages`
-(exact texts), :mod:`.engine` (the checks).
+first-match with unknowns), :mod:`.sources` (the source side of the 5-tuple: the clients), :mod:`.layers` (one
+module per firewall layer and the registry), :mod:`.messages` (shared texts), :mod:`.engine` (scopes and the
+media check), :mod:`.hosts` (signaling hosts), :mod:`.advisory` (least privilege, option consistency).
 """
 
-from .engine import (
-    check_all,
-    check_least_privilege,
-    check_media,
-    check_option_consistency,
-    check_signaling_hosts,
-    media_report,
-    media_requirement,
-)
+from .advisory import check_least_privilege, check_option_consistency
+from .checks import check_all
+from .engine import check_media, media_report, media_requirement
+from .hosts import check_signaling_hosts
 from .model import (
     POLICY_HOSTS,
     POLICY_LEAST_PRIVILEGE,

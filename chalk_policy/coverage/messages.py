@@ -1,5 +1,8 @@
 """The exact text of every finding. One sentence says what is wrong and where; the next says how to fix it.
 
+Each layer's gap and host messages live in its module under :mod:`.layers` (built from the helpers here);
+these are the formats:
+
 Formats (``<items>`` is ``UDP 443, 3478 to 13.115.244.0/27, 54.65.63.192/26 and UDP 10000-60000 to ...``):
 
 * AWS security groups: ``Region jp1 (Japan): AWS security groups do not allow <items>. Add an
@@ -31,11 +34,11 @@ from collections.abc import Sequence
 
 from ..planning.plan import PortRange
 from .evaluate import Doubt, DoubtKind
-from .model import Denial, Layer, PortGap, RegionGap, RegionUnverified
+from .model import Denial, PortGap, RegionGap, RegionUnverified
 
 AWS_COMPONENT = "chalk_policy.components.aws.ChalkAwsEgress"
 AZURE_COMPONENT = "chalk_policy.components.azure.ChalkAzureEgress"
-_AZURE_PROTOCOL = {"udp": "Udp", "tcp": "Tcp"}
+AZURE_PROTOCOL = {"udp": "Udp", "tcp": "Tcp"}
 
 
 def ports_text(ports: Sequence[PortRange]) -> str:
@@ -80,126 +83,29 @@ def _first_few(texts: Sequence[str]) -> str:
     return shown if len(texts) <= MAX_DOUBTS else f"{shown}; and {len(texts) - MAX_DOUBTS} more like these"
 
 
-def _all_gaps(gap: RegionGap) -> list[PortGap]:
+def all_gaps(gap: RegionGap) -> list[PortGap]:
     return [*gap.missing, *(item for denial in gap.denied for item in denial.gaps)]
 
 
-def _distinct_ranges(gaps: Sequence[PortGap]) -> list[tuple[str, PortRange]]:
+def distinct_ranges(gaps: Sequence[PortGap]) -> list[tuple[str, PortRange]]:
     return sorted({(item.protocol.value, port) for item in gaps for port in item.ports})
 
 
-def _ports_by_protocol(gaps: Sequence[PortGap]) -> list[tuple[str, list[PortRange]]]:
+def ports_by_protocol(gaps: Sequence[PortGap]) -> list[tuple[str, list[PortRange]]]:
     result: dict[str, set[PortRange]] = {}
     for item in gaps:
         result.setdefault(item.protocol.value, set()).update(item.ports)
     return [(protocol, sorted(ports)) for protocol, ports in sorted(result.items())]
 
 
-def _denial_clause(denial: Denial, verb: str, before: str) -> str:
+def denial_clause(denial: Denial, verb: str, before: str) -> str:
     return f"{verb} {items_text(denial.gaps)} with {denial.rule}, before any {before}"
-
-
-def gap_message(layer: Layer, scope: str, gap: RegionGap, *, empty: bool = False, replies: bool = False) -> str:
-    """The violation for one region of one scope (``empty``: an Azure Firewall policy without rule collection
-    groups, or AWS security groups under a tag selector that no group carries; ``replies``: the gaps are the
-    replies a network ACL's ingress rules must allow)."""
-    head = region_prefix(gap.region, gap.region_name)
-    everything = _all_gaps(gap)
-    if layer is Layer.AWS_NETWORK_ACL:
-        return _acl_message(head, scope, gap, everything, replies)
-    if layer is Layer.AWS_SECURITY_GROUPS and empty:  # a tag selector that no security group carries
-        tag = scope.rsplit(" tagged ", 1)[-1]
-        return (f"{head}: {scope} do not allow {items_text(everything)}: no security group carries the tag {tag} "
-                f"(provider default tags appear in tagsAll). Tag the Chalk clients' security groups with {tag} or "
-                f"change the policy's clientTag.")
-    if layer is Layer.AWS_SECURITY_GROUPS:
-        fix = "; ".join(f"ip_protocol {protocol}, from_port {port.from_port}, to_port {port.to_port}"
-                        for protocol, port in _distinct_ranges(everything))
-        return (f"{head}: {scope} do not allow {items_text(everything)}. Add an aws.vpc.SecurityGroupEgressRule "
-                f"per range ({fix}) or use {AWS_COMPONENT}.")
-    if layer is Layer.AWS_NETWORK_FIREWALL:
-        clauses = ([f"does not pass {items_text(gap.missing)}"] if gap.missing else []) + [
-            _denial_clause(denial, "blocks", "PASS") for denial in gap.denied]
-        fix = "; ".join(f"protocol {protocol.upper()}, destination_port "
-                        f"{port.from_port if port.from_port == port.to_port else f'{port.from_port}:{port.to_port}'}"
-                        for protocol, port in _distinct_ranges(everything))
-        if any(denial.rule.startswith(("the stateless", "stateless rule group")) for denial in gap.denied):
-            return (f"{head}: {scope} {'; '.join(clauses)}. Forward that traffic to the stateful engine "
-                    f"(statelessDefaultActions aws:forward_to_sfe, or a stateless rule with aws:forward_to_sfe ahead "
-                    f"of the drop), pass it there with a PASS stateful rule per range ({fix}), or use "
-                    f"{AWS_COMPONENT}.")
-        where = ", ahead of the blocking rules," if gap.denied else ""
-        return (f"{head}: {scope} {'; '.join(clauses)}. Add a PASS stateful rule per range ({fix}) to a rule group "
-                f"the policy references{where} or use {AWS_COMPONENT}.")
-    if layer is Layer.AZURE_NSG:
-        clauses = ([f"does not allow {items_text(gap.missing)}"] if gap.missing else []) + [
-            _denial_clause(denial, "denies", "allow") for denial in gap.denied]
-        fix = "; ".join(f"protocol {_AZURE_PROTOCOL[protocol]}, destination_port_ranges {ports_text(ports)}"
-                        for protocol, ports in _ports_by_protocol(everything))
-        limit = min((denial.priority for denial in gap.denied
-                     if denial.priority is not None and denial.priority <= 4096), default=None)
-        if limit is not None and limit <= 100:  # nothing can be numbered ahead of the first priority
-            return (f"{head}: {scope} {'; '.join(clauses)}. Renumber or narrow that Deny (no priority is below "
-                    f"100), then allow ({fix}) ahead of it, or use {AZURE_COMPONENT}.")
-        numbered = f" numbered below {limit}" if limit is not None else " (priority 100-4096)"
-        return (f"{head}: {scope} {'; '.join(clauses)}. Add an Outbound Allow rule{numbered} ({fix}) or use "
-                f"{AZURE_COMPONENT}.")
-    clauses = ([f"does not allow {items_text(gap.missing)}"] if gap.missing else []) + [
-        _denial_clause(denial, "denies", "allow") for denial in gap.denied]
-    fix = "; ".join(f"ip_protocols {protocol.upper()}, destination_ports {ports_text(ports)}"
-                    for protocol, ports in _ports_by_protocol(everything))
-    if empty:
-        return (f"{head}: {scope} has no rule collection group allowing {items_text(everything)}. Add a "
-                f"FirewallPolicyRuleCollectionGroup with an Allow rule collection holding a NetworkRule ({fix}) or "
-                f"use {AZURE_COMPONENT}.")
-    where = " evaluated before the Deny," if gap.denied else ""
-    return (f"{head}: {scope} {'; '.join(clauses)}. Add a NetworkRule ({fix}) to an Allow rule collection{where} "
-            f"or use {AZURE_COMPONENT}.")
-
-
-def _acl_message(head: str, scope: str, gap: RegionGap, everything: Sequence[PortGap], replies: bool) -> str:
-    def items(gaps: Sequence[PortGap]) -> str:
-        return replies_text(gaps) if replies else items_text(gaps)
-
-    clauses = ([f"does not allow {items(gap.missing)}"] if gap.missing else []) + [
-        f"denies {items(denial.gaps)} with {denial.rule}, before any allow" for denial in gap.denied]
-    fix = "; ".join(f"protocol {protocol}, ports {ports_text(ports)}"
-                    for protocol, ports in _ports_by_protocol(everything))
-    limit = min((denial.priority for denial in gap.denied if denial.priority is not None), default=None)
-    kind, per = ("an ingress allow rule", "per CIDR for the replies") if replies else (
-        "an egress allow rule", "per port range and CIDR")
-    stateless = "Network ACLs are stateless: " if replies else ""
-    if limit is not None and limit <= 1:  # nothing can be numbered ahead of rule 1
-        return (f"{head}: {scope} {'; '.join(clauses)}. {stateless}{'r' if replies else 'R'}enumber or narrow that "
-                f"deny (no rule number is below 1), then add {kind} {per} ({fix}) ahead of it.")
-    numbered = f" numbered below {limit}" if limit is not None else ""
-    add = "add" if replies else "Add"
-    return f"{head}: {scope} {'; '.join(clauses)}. {stateless}{add} {kind}{numbered} {per} ({fix})."
 
 
 def unverified_message(scope: str, item: RegionUnverified, *, replies: bool = False) -> str:
     head = region_prefix(item.region, item.region_name)
     items = replies_text(item.gaps) if replies else items_text(item.gaps)
     return f"{head}: {scope} may allow {items}, but this {doubts_text(item.doubts)}."
-
-
-def hosts_message(layer: Layer, scope: str, missing: Sequence[str], denied: Sequence[tuple[str, str]]) -> str:
-    count = len(missing)
-    hosts = ", ".join(missing)
-    noun = f"Chalk signaling host{'s' if count > 1 else ''} (HTTPS on TCP 443)"
-    them = "them" if count > 1 else "it"
-    if layer is Layer.AWS_NETWORK_FIREWALL:
-        return (f"{scope} do not allow {count} {noun}: {hosts}. Add {them} to the targets of an ALLOWLIST rule group "
-                f"with target type TLS_SNI (a leading dot allows a domain and its subdomains) or use "
-                f"{AWS_COMPONENT}.")
-    by_rule: dict[str, list[str]] = {}
-    for host, rule in denied:
-        by_rule.setdefault(rule, []).append(host)
-    blocked = "".join(f" {', '.join(hosts)} {'are' if len(hosts) > 1 else 'is'} denied first by {rule}."
-                      for rule, hosts in by_rule.items())
-    return (f"{scope} does not allow {count} {noun}: {hosts}.{blocked} Add {them} to the target_fqdns of an "
-            f"ApplicationRule (protocol Https, port 443) in an Allow rule collection evaluated before any Deny, or use "
-            f"{AZURE_COMPONENT}.")
 
 
 def hosts_unverified_message(scope: str, hosts: Sequence[str], doubts: Sequence[Doubt]) -> str:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+import netaddr
 
 from ..catalog.models import Protocol
 from ..planning.plan import PortRange
 from .evaluate import Access, Doubt, Rule
 from .resources import Resource
+from .sources import Clients
 
 POLICY_MEDIA = "chalk-media-egress-required"
 POLICY_HOSTS = "chalk-signaling-hosts-required"
 POLICY_LEAST_PRIVILEGE = "chalk-media-egress-least-privilege"
 POLICY_OPTION = "chalk-option-consistency"
-
-
-class Layer(StrEnum):
-    AWS_SECURITY_GROUPS = "aws-security-groups"
-    AWS_NETWORK_FIREWALL = "aws-network-firewall"
-    AWS_NETWORK_ACL = "aws-network-acl"
-    AZURE_NSG = "azure-nsg"
-    AZURE_FIREWALL = "azure-firewall"
-
-    @property
-    def cloud(self) -> str:
-        return "aws" if self.value.startswith("aws") else "azure"
 
 
 @dataclass(frozen=True)
@@ -43,13 +35,80 @@ class TagSelector:
 class Options:
     selector: TagSelector | None = None
     """None: every egress rule in the stack counts (every security group, every NSG)."""
+    clients: netaddr.IPSet | None = None
+    """The Chalk clients' addresses (the policy's ``clientCidrs``); None: not known, so a rule limited to some
+    sources is reported as unverified (see :mod:`.sources`)."""
+
+
+@dataclass(frozen=True)
+class ScopeContext:
+    """What a layer reads its scopes from."""
+
+    resources: Sequence[Resource]
+    selector: TagSelector | None
+    clients: Clients
+    notes: list[str]
+    """Where readers append ``Skipped ...`` notes."""
+
+
+@dataclass(frozen=True)
+class HostScope:
+    """One place that filters host names (an AWS domain allowlist set, an Azure Firewall policy's application
+    rules): its rules in evaluation order, how a pattern matches a host, and its violation message."""
+
+    label: str
+    urn: str | None
+    rules: tuple[HostAllow, ...]
+    matches: Callable[[str, str], bool]
+    """``matches(pattern, host)`` with the cloud's wildcard semantics."""
+    message: Callable[[str, Sequence[str], Sequence[tuple[str, str]]], str]
+    """``message(label, missing hosts, (host, denying rule) pairs)``."""
+
+
+def _named(_scope: str, rule: Rule) -> str:
+    return f"{_scope} {rule.label}"
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One firewall layer, declared once in its module under :mod:`chalk_policy.coverage.layers` and listed in
+    that package's registry; the engine, the messages and the advisory checks only iterate the registry."""
+
+    id: str
+    """``aws-security-groups``, ``azure-nsg`` ..."""
+    cloud: str
+    """``aws`` or ``azure``: a cloud with none of the layers' resource types is not checked."""
+    resource_types: frozenset[str]
+    """The types that put the layer in a stack (not those it only resolves, like prefix lists); the checks
+    apply when the stack holds any type of any layer."""
+    scopes: Callable[[ScopeContext], list[Scope]]
+    """The layer's scopes in the stack (each must allow the whole requirement)."""
+    gap_message: Callable[[ScopeReport, RegionGap], str]
+    """The violation text for one region of one of its scopes: what is missing and how to fix it."""
+    component: str
+    """The chalk-policy component that builds a compliant layer (named in fixes)."""
+    advisory: bool = True
+    """Whether the advisory checks (least privilege, option consistency) look at it."""
+    who: Callable[[str, Rule], str] = _named
+    """How least privilege names one of its rules: ``who(scope label, rule)``."""
+    default_allow: Rule | None = None
+    """A built-in allow whose reach least privilege reports (Azure's AllowInternetOutBound)."""
+    client_types: frozenset[str] = frozenset()
+    """Types a ``clientTag`` selects; when the stack declares some and the selector picks none of them, the
+    media check says the clients' ``clients_noun`` is not checked at all."""
+    clients_noun: str = ""
+    host_scopes: Callable[[Sequence[Resource], list[str]], list[HostScope]] | None = None
+    """Host-name filters for the signaling check; None: the layer filters by address only."""
+
+    def __str__(self) -> str:
+        return self.id
 
 
 @dataclass(frozen=True)
 class Scope:
-    """One place that must allow the requirement: all AWS security groups together, one NSG, one policy."""
+    """One place that must allow the requirement: all AWS security groups together, one NSG, one policy. The
+    layer that reads it is known to the engine (the registry), not to the scope."""
 
-    layer: Layer
     label: str
     """``AWS security groups``, ``NSG 'chalk-nsg'``, ``AWS Network Firewall policy 'fw'`` ..."""
     urn: str | None

@@ -6,10 +6,11 @@ import netaddr
 import pytest
 
 from chalk_policy.coverage import Options, check_least_privilege, check_option_consistency, check_signaling_hosts
-from chalk_policy.coverage.azure import ALLOW_INTERNET_DEFAULT
+from chalk_policy.coverage.advisory import default_allow_reach
 from chalk_policy.coverage.boxes import ANYWHERE, EMPTY, PUBLIC
-from chalk_policy.coverage.engine import collect_scopes, default_allow_reach, media_box
+from chalk_policy.coverage.engine import collect_scopes, media_box
 from chalk_policy.coverage.evaluate import evaluate
+from chalk_policy.coverage.layers.azure_nsg import ALLOW_INTERNET_DEFAULT
 from chalk_policy.planning import plan
 
 from .cases_checks import ALL, HOSTS_CASES, LEAST_PRIVILEGE_CASES, OPTION_CASES
@@ -223,10 +224,10 @@ def test_default_allow_probe_drops_catalog_only_rules_without_changing_the_resul
     catalog_set = netaddr.IPSet(cidr.network for region in CATALOG.regions for cidr in region.cidrs)
     media = media_box([(r.protocol, r.ports) for r in chalk_plan.media_rules], ANYWHERE)
     probe = media.restrict(PUBLIC - catalog_set)
-    for scope in collect_scopes(mixed, Options(), []):
+    for _, scope in collect_scopes(mixed, Options(), []):
         full = evaluate(scope.rules, probe)  # every rule, as before the optimization
         before = next((box for rule, box in full.allowed_by if rule is ALLOW_INTERNET_DEFAULT), EMPTY)
-        assert default_allow_reach(scope.rules, probe, catalog_set) == before
+        assert default_allow_reach(scope.rules, probe, catalog_set, ALLOW_INTERNET_DEFAULT) == before
     wide = ("NSG 'nsg-{}' rule 'open-stun' (priority 150) allows UDP 3478 to Internet, wider than Chalk's media "
             "ranges (it also reaches addresses outside every catalog range). Allow only the catalog ranges of the "
             "selected regions (`chalk-policy plan --regions de1,jp1 --option 1`) or use "

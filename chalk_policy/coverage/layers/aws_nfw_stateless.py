@@ -1,0 +1,179 @@
+"""AWS Network Firewall stateless engine: rule groups by reference priority and rule priority, then the
+stateless default action, all ahead of every stateful rule.
+
+``ruleDefinition.actions`` ``aws:pass`` allows, ``aws:drop`` denies, ``aws:forward_to_sfe`` hands the traffic to
+the stateful engine (later stateless rules and the stateless default never see it). ``matchAttributes``:
+``protocols`` 6/17 (empty: all; others carry no Chalk traffic), ``destinations[].addressDefinition`` (empty: any),
+``destinationPorts[]`` (empty: all); ``tcpFlags`` make a rule uncertain (TCP only, maybe). Then
+``statelessDefaultActions``: ``aws:drop`` denies everything left, ``aws:pass`` allows it, ``aws:forward_to_sfe``
+(or absent) forwards it. Unknown values are uncertain rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, EVERYTHING, PORT_MAX, PORT_MIN, BoxSet
+from ..common import Destinations, Services, make_rule, skipping, unknown
+from ..evaluate import Access, Doubt, DoubtKind, Rule
+from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
+from .aws_common import add_cidr
+from .aws_nfw_common import STATELESS, STATELESS_DEFAULT, references
+
+
+def stateless_layer(policy: Resource, label: str, body: Any, groups: Sequence[Resource], notes: list[str]
+                     ) -> tuple[list[Rule], BoxSet, BoxSet]:
+    """The stateless rules and default action (ahead of every stateful rule), and what they decide for sure and
+    at most. ``aws:forward_to_sfe`` hands traffic to the stateful engine: later stateless rules never see it."""
+    chosen, outside, unresolved = references(policy, body, "statelessRuleGroupReferences", groups, notes)
+    entries: list[tuple[tuple[int, ...] | None, Rule, str | None]] = []
+    for arn, priority in outside:
+        doubt = Doubt(DoubtKind.EXTERNAL, f"{label}: stateless rule group {arn} is not in this stack")
+        key: tuple[int, ...] | None = (STATELESS, priority, -1) if priority is not None else None
+        entries.append((key, Rule(f"stateless rule group {arn}", None, EMPTY, EVERYTHING, key, (doubt,)), None))
+    placed = list(chosen)
+    if unresolved:
+        taken = {id(group) for group, _ in chosen}
+        placed.extend((group, None) for group in groups if id(group) not in taken)
+    for group, priority in placed:
+        with skipping(notes, group.label):
+            for key, rule, kind in _stateless_group(group, priority, notes):
+                if priority is None:
+                    doubt = Doubt(DoubtKind.UNKNOWN, f"{label}: the position of stateless rule group "
+                                                     f"'{group.name}' is not known")
+                    rule = replace(rule, doubts=(*rule.doubts, doubt),
+                                   access=None if kind == "forward" else rule.access)
+                    key, kind = None, None if kind == "forward" else kind
+                entries.append((key, replace(rule, order=key), kind))
+    known = sorted((entry for entry in entries if entry[0] is not None), key=lambda entry: entry[0] or ())
+    floating = [entry[1] for entry in entries if entry[0] is None]
+    rules: list[Rule] = list(floating)
+    forward_sure, forward_maybe = EMPTY, EMPTY
+    decided_sure, decided_maybe = EMPTY, EMPTY
+    for _, rule, kind in known:
+        if kind == "forward":
+            forward_sure, forward_maybe = forward_sure | rule.sure, forward_maybe | rule.maybe
+            continue
+        rule = replace(rule, sure=rule.sure - forward_maybe, maybe=rule.maybe - forward_sure)
+        rules.append(rule)
+        decided_sure, decided_maybe = decided_sure | rule.sure, decided_maybe | rule.maybe
+    default = _stateless_default(label, body)
+    if default is not None:
+        default = replace(default, sure=default.sure - forward_maybe, maybe=default.maybe - forward_sure)
+        rules.append(default)
+        decided_sure, decided_maybe = decided_sure | default.sure, decided_maybe | default.maybe
+    return rules, decided_sure, decided_maybe
+
+
+def _stateless_default(label: str, body: Any) -> Rule | None:
+    actions = as_list(field(body, "statelessDefaultActions"), "statelessDefaultActions")
+    order = (STATELESS_DEFAULT,)
+    if actions is UNKNOWN or any(action is UNKNOWN for action in actions):  # type: ignore[union-attr]
+        return Rule("the stateless default action", None, EMPTY, EVERYTHING, order,
+                    (unknown(label, "statelessDefaultActions"),), builtin=True)
+    names = {action.lower() for action in actions if isinstance(action, str)}  # type: ignore[union-attr]
+    if "aws:drop" in names:
+        return Rule("the stateless default action aws:drop", Access.DENY, EVERYTHING, EVERYTHING, order,
+                    builtin=True)
+    if "aws:pass" in names:
+        return Rule("the stateless default action aws:pass", Access.ALLOW, EVERYTHING, EVERYTHING, order,
+                    builtin=True)
+    return None  # aws:forward_to_sfe (or absent): the stateful engine decides
+
+
+def _stateless_group(group: Resource, priority: int | None, notes: list[str]
+                     ) -> list[tuple[tuple[int, ...] | None, Rule, str | None]]:
+    props = props_of(group)
+    source = field(field(as_obj(field(props, "ruleGroup"), "ruleGroup"), "rulesSource"),
+                   "statelessRulesAndCustomActions")
+    rules = as_list(field(as_obj(source, "statelessRulesAndCustomActions"), "statelessRules"), "statelessRules")
+    if source is UNKNOWN or rules is UNKNOWN:
+        doubt = unknown(group.label, "statelessRules")
+        key = (STATELESS, priority, -1) if priority is not None else None
+        return [(key, Rule(f"stateless rule group '{group.name}'", None, EMPTY, EVERYTHING, key, (doubt,),
+                           resource=group), None)]
+    found = []
+    for index, entry in enumerate(rules):  # type: ignore[arg-type]
+        where = f"{group.label} statelessRules[{index}]"
+        with skipping(notes, where):
+            item = _stateless_rule(group, as_obj(entry, "the rule"), where, priority)
+            if item is not None:
+                found.append(item)
+    return found
+
+
+def _stateless_rule(group: Resource, entry: Any, where: str, group_priority: int | None
+                    ) -> tuple[tuple[int, ...] | None, Rule, str | None] | None:
+    if entry is UNKNOWN:
+        key = (STATELESS, group_priority, -1) if group_priority is not None else None
+        return key, Rule(where, None, EMPTY, EVERYTHING, key, (unknown(where, "the rule"),), resource=group), None
+    priority = as_int(field(entry, "priority"), "priority")
+    if priority is None:
+        raise Malformed("priority is missing")
+    definition = as_obj(field(entry, "ruleDefinition"), "ruleDefinition")
+    actions = as_list(field(definition, "actions"), "ruleDefinition.actions")
+    doubts: list[Doubt] = []
+    kind: str | None = None
+    if actions is UNKNOWN or any(action is UNKNOWN for action in actions):  # type: ignore[union-attr]
+        doubts.append(unknown(where, "actions"))
+    else:
+        names = {str(action).lower() for action in actions}  # type: ignore[union-attr]
+        kind = next((name for name in ("drop", "pass", "forward_to_sfe") if f"aws:{name}" in names), None)
+        if kind is None:
+            raise Malformed("actions hold none of aws:pass, aws:drop, aws:forward_to_sfe")
+        kind = "forward" if kind == "forward_to_sfe" else kind
+    match = as_obj(field(definition, "matchAttributes"), "matchAttributes")
+    services = _stateless_services(match, where)
+    if services is None:
+        return None  # only protocols that carry no Chalk traffic
+    destinations = Destinations()
+    targets = as_list(field(match, "destinations"), "destinations")
+    if targets is UNKNOWN:
+        destinations.add_doubt(unknown(where, "destinations"))
+    elif not targets:
+        destinations.add("ANY", ANYWHERE)
+    for index, target in enumerate(targets if isinstance(targets, list) else []):
+        text = as_str(field(as_obj(target, f"destinations[{index}]"), "addressDefinition"),
+                      f"destinations[{index}].addressDefinition")
+        add_cidr(destinations, text, where, f"destinations[{index}].addressDefinition")
+    label = f"stateless rule group '{group.name}' rule priority {priority} (aws:{kind or '?'})"
+    access = {"pass": Access.ALLOW, "drop": Access.DENY}.get(kind or "")
+    key = (STATELESS, group_priority, priority) if group_priority is not None and isinstance(priority, int) else None
+    if priority is UNKNOWN:
+        doubts.append(unknown(where, "priority"))
+    rule = make_rule(label, access, key, services, destinations, group, extra_doubts=tuple(doubts))
+    return key, rule, kind
+
+
+def _stateless_services(match: Any, where: str) -> Services | None:
+    protocols = as_list(field(match, "protocols"), "protocols")
+    if protocols is UNKNOWN:
+        return Services.anything(unknown(where, "protocols"))
+    numbers = {str(int(number)) if isinstance(number, int | float) else str(number)
+               for number in protocols}  # type: ignore[union-attr]
+    names = tuple(name for number, name in (("6", "tcp"), ("17", "udp")) if number in numbers) if numbers else (
+        "tcp", "udp")
+    if not names:
+        return None
+    ports = as_list(field(match, "destinationPorts"), "destinationPorts")
+    if ports is UNKNOWN:
+        return Services(EMPTY, BoxSet.of(names, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
+    ranges = []
+    for index, item in enumerate(ports):  # type: ignore[arg-type]
+        item = as_obj(item, f"destinationPorts[{index}]")
+        low, high = as_int(field(item, "fromPort"), "fromPort"), as_int(field(item, "toPort"), "toPort")
+        if low is UNKNOWN or high is UNKNOWN:
+            return Services(EMPTY, BoxSet.of(names, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
+        if not (isinstance(low, int) and isinstance(high, int) and PORT_MIN <= low <= high <= PORT_MAX):
+            raise Malformed(f"destinationPorts[{index}] is not a port range")
+        ranges.append((low, high))
+    box = BoxSet.of(names, ranges or ALL_PORTS, ANYWHERE)
+    flags = field(match, "tcpFlags")
+    if flags:
+        doubt = Doubt(DoubtKind.EXTERNAL, f"{where}: it matches only TCP packets with some flags (tcpFlags), "
+                                          "which this check does not evaluate")
+        return Services(EMPTY, BoxSet.of(("tcp",), ranges or ALL_PORTS, ANYWHERE) & box, [doubt])
+    return Services.exactly(box)
+
