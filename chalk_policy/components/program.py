@@ -189,6 +189,41 @@ def read_settings(config: pulumi.Config, project_dir: str | Path) -> ProgramSett
 def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSettings:
     """Config values (already decoded from JSON) -> settings; missing keys take the Pulumi.yaml defaults."""
     values = {**DEFAULTS, **raw}
+    regions, clouds = _check_targets(values, raw)
+    _check_scalars(values)
+    _check_proxy(values, clouds)
+    overlay = values["catalogOverlay"]
+    return ProgramSettings(
+        regions=regions if isinstance(regions, str) else tuple(regions),
+        option=values["option"],
+        encryption=values["encryption"],
+        clouds=tuple(dict.fromkeys(clouds)),
+        aws_vpc_id=values["awsVpcId"],
+        aws_signaling=values["awsSignaling"],
+        aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
+        aws_rules_per_group=values["awsRulesPerGroup"],
+        aws_firewall_home_net=_string_list(values["awsFirewallHomeNet"], "awsFirewallHomeNet",
+                                           "IPv4 CIDRs of the Chalk clients, e.g. ['10.0.0.0/8']"),
+        aws_proxy_enabled=values["awsProxyEnabled"],
+        aws_proxy_subnet_ids=tuple(values["awsProxySubnetIds"]),
+        aws_proxy_port=values["awsProxyPort"],
+        aws_proxy_instance_type=values["awsProxyInstanceType"],
+        aws_proxy_sizes=(values["awsProxyMinSize"], values["awsProxyMaxSize"], values["awsProxyDesiredSize"]),
+        aws_proxy_client_cidrs=tuple(values["awsProxyClientCidrs"]),
+        azure_resource_group=values["azureResourceGroup"],
+        azure_location=values["azureLocation"],
+        azure_priority_window=(values["azurePriorityStart"], values["azurePriorityEnd"]),
+        azure_deny_internet=values["azureDenyInternet"],
+        azure_firewall_policy_id=values["azureFirewallPolicyId"] or None,
+        azure_source_addresses=tuple(values["azureSourceAddresses"]),
+        azure_rule_collection_group_priority=values["azureRuleCollectionGroupPriority"],
+        catalog_overlay=str(Path(project_dir) / overlay) if overlay else None,
+        tags=values["tags"],
+    )
+
+
+def _check_targets(values: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    """The regions and clouds, and what each cloud requires."""
     if "regions" not in raw:
         raise ProgramConfigError("regions: required; allowed: a list of Chalk region ids, or [all]")
     regions = values["regions"]
@@ -213,13 +248,17 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         if not values["azureLocation"]:
             raise ProgramConfigError("azureLocation: required when clouds includes azure; allowed: an Azure location "
                                      "name, e.g. westeurope")
+    return regions, clouds
+
+
+def _check_scalars(values: Mapping[str, Any]) -> None:
+    """Integers, booleans, address lists and tags."""
     for key in _INT_KEYS:
         if isinstance(values[key], bool) or not isinstance(values[key], int):
             raise ProgramConfigError(f"{key}: {values[key]!r} is not an integer; allowed: an integer")
     if not isinstance(values["azureDenyInternet"], bool):
         raise ProgramConfigError(f"azureDenyInternet: {values['azureDenyInternet']!r} is not a boolean; allowed: "
                                  "true or false")
-    _check_proxy(values, clouds)
     sources = values["azureSourceAddresses"]
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ProgramConfigError(f"azureSourceAddresses: {sources!r} is not a list of addresses; allowed: e.g. ['*'] "
@@ -227,34 +266,6 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
     tags = values["tags"]
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise ProgramConfigError(f"tags: {tags!r} is not a tag map; allowed: an object of string keys and values")
-    overlay = values["catalogOverlay"]
-    return ProgramSettings(
-        regions=regions if isinstance(regions, str) else tuple(regions),
-        option=values["option"],
-        encryption=values["encryption"],
-        clouds=tuple(dict.fromkeys(clouds)),
-        aws_vpc_id=vpc_id,
-        aws_signaling=values["awsSignaling"],
-        aws_proxy_security_group_id=values["awsProxySecurityGroupId"] or None,
-        aws_rules_per_group=values["awsRulesPerGroup"],
-        aws_firewall_home_net=_string_list(values["awsFirewallHomeNet"], "awsFirewallHomeNet",
-                                           "IPv4 CIDRs of the Chalk clients, e.g. ['10.0.0.0/8']"),
-        aws_proxy_enabled=values["awsProxyEnabled"],
-        aws_proxy_subnet_ids=tuple(values["awsProxySubnetIds"]),
-        aws_proxy_port=values["awsProxyPort"],
-        aws_proxy_instance_type=values["awsProxyInstanceType"],
-        aws_proxy_sizes=(values["awsProxyMinSize"], values["awsProxyMaxSize"], values["awsProxyDesiredSize"]),
-        aws_proxy_client_cidrs=tuple(values["awsProxyClientCidrs"]),
-        azure_resource_group=values["azureResourceGroup"],
-        azure_location=values["azureLocation"],
-        azure_priority_window=(values["azurePriorityStart"], values["azurePriorityEnd"]),
-        azure_deny_internet=values["azureDenyInternet"],
-        azure_firewall_policy_id=values["azureFirewallPolicyId"] or None,
-        azure_source_addresses=tuple(sources),
-        azure_rule_collection_group_priority=values["azureRuleCollectionGroupPriority"],
-        catalog_overlay=str(Path(project_dir) / overlay) if overlay else None,
-        tags=tags,
-    )
 
 
 def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:

@@ -322,6 +322,26 @@ def user_data_script(squid_config: str, version: str) -> str:
 
 def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pulumi.Input[str]]:
     """Check every plain input before any resource exists; return the plan, squid.conf, user data and image."""
+    _check_placement(name, args)
+    _check_sizes(args)
+    image = _image(args)
+    cidrs = _check_clients(args)
+    try:
+        chalk_plan = plan(load_catalog(args.catalog_path, overlay=args.overlay_path), args.regions, args.option,
+                          args.encryption)
+        squid_config = render_squid(chalk_plan, port=args.port, clients=cidrs or RFC1918,
+                                    idle_timeout=args.idle_timeout)
+    except (PlanError, ProxyConfigError) as exc:
+        raise ProxyInputError(str(exc)) from None
+    script = user_data_script(squid_config, chalk_plan.catalog_version)
+    if len(script.encode()) > MAX_USER_DATA:
+        raise ProxyInputError(f"user data: {len(script.encode())} bytes for {len(chalk_plan.hosts)} hosts; "
+                              f"allowed: at most {MAX_USER_DATA} bytes (EC2's limit)")
+    return chalk_plan, squid_config, base64.b64encode(script.encode()).decode("ascii"), image
+
+
+def _check_placement(name: str, args: ChalkSquidProxyArgs) -> None:
+    """The name, VPC and subnets."""
     if not _NAME.match(name) or len(name) > MAX_NAME:
         raise ProxyInputError(f"name: {name!r} is not usable for a load balancer; allowed: 1-{MAX_NAME} letters, "
                               "digits and inner hyphens, e.g. chalk-proxy")
@@ -338,6 +358,10 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
                                   "lower-case hex digits, e.g. subnet-0a1b2c3d4e5f60718")
     if len(set(subnets)) != len(subnets):
         raise ProxyInputError(f"subnet_ids: {list(subnets)!r} lists a subnet twice; allowed: each subnet once")
+
+
+def _check_sizes(args: ChalkSquidProxyArgs) -> None:
+    """Port, group sizes, idle timeout, instance type."""
     _check_int("port", args.port, 1, 65535)
     _check_int("min_size", args.min_size, 0, None)
     _check_int("max_size", args.max_size, 1, None)
@@ -349,6 +373,9 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
     if not isinstance(args.instance_type, str) or not _INSTANCE_TYPE.match(args.instance_type):
         raise ProxyInputError(f"instance_type: {args.instance_type!r} is not an instance type; allowed: "
                               "family.size, e.g. t3.small")
+
+
+def _image(args: ChalkSquidProxyArgs) -> pulumi.Input[str]:
     image = args.image_id
     if image is None:
         # The default image follows the instance type's architecture, so t4g.small works as well as t3.small.
@@ -356,6 +383,11 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
     elif isinstance(image, str) and not _IMAGE_ID.match(image):
         raise ProxyInputError(f"image_id: {image!r} is not an image; allowed: an AMI id (ami-...) or "
                               f"resolve:ssm:<parameter>, e.g. {AL2023_X86_64}")
+    return image
+
+
+def _check_clients(args: ChalkSquidProxyArgs) -> tuple[str, ...]:
+    """Instance profile, client group and CIDRs, tags; the client CIDRs as parsed."""
     if args.iam_instance_profile is not None and not (
             isinstance(args.iam_instance_profile, str) and _PROFILE_NAME.match(args.iam_instance_profile)):
         raise ProxyInputError(f"iam_instance_profile: {args.iam_instance_profile!r} is not an instance profile "
@@ -380,18 +412,7 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
     if not is_tag_map(args.tags):
         raise ProxyInputError(f"tags: {args.tags!r} is not a tag map; allowed: a mapping of non-empty string keys "
                               "to string values")
-    try:
-        chalk_plan = plan(load_catalog(args.catalog_path, overlay=args.overlay_path), args.regions, args.option,
-                          args.encryption)
-        squid_config = render_squid(chalk_plan, port=args.port, clients=cidrs or RFC1918,
-                                    idle_timeout=args.idle_timeout)
-    except (PlanError, ProxyConfigError) as exc:
-        raise ProxyInputError(str(exc)) from None
-    script = user_data_script(squid_config, chalk_plan.catalog_version)
-    if len(script.encode()) > MAX_USER_DATA:
-        raise ProxyInputError(f"user data: {len(script.encode())} bytes for {len(chalk_plan.hosts)} hosts; "
-                              f"allowed: at most {MAX_USER_DATA} bytes (EC2's limit)")
-    return chalk_plan, squid_config, base64.b64encode(script.encode()).decode("ascii"), image
+    return cidrs
 
 
 def _check_int(setting: str, value: object, low: int, high: int | None) -> None:

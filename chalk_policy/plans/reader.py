@@ -198,37 +198,41 @@ def _preview(path: Path, data: dict[str, Any]) -> Document:
     _require_complete(path, data, steps)
     after: dict[str, dict[str, Any]] = {}  # urn -> the resource after the preview's changes, in step order
     for index, step in enumerate(steps):
-        where = f"steps[{index}]"
-        if not isinstance(step, dict):
-            raise DocumentError(f"{path}: preview: {where} is {_kind(step)}, not an object")
-        op = step.get("op")
-        if not isinstance(op, str) or not op:
-            raise DocumentError(f"{path}: preview: {where}: missing field 'op'")
-        effect = STEP_EFFECTS.get(op)
-        if effect is None:
-            raise DocumentError(f"{path}: preview: {where}: unknown step op {op!r}; allowed: "
-                                f"{', '.join(sorted(STEP_EFFECTS))}")
-        if effect is StepEffect.NONE:
-            continue
-        urn = step.get("urn")
-        if effect is StepEffect.GONE:
-            if isinstance(urn, str):
-                after.pop(urn, None)
-            continue
-        state = step.get("newState")
-        if state is None:
-            raise DocumentError(f"{path}: preview: {where} (op {op}): missing field 'newState'")
-        _check_state(path, "preview", f"{where}.newState", state)
-        old = step.get("oldState")
-        if old is not None:
-            _check_state(path, "preview", f"{where}.oldState", old)
-        if effect is StepEffect.BEFORE:
-            after.setdefault(state["urn"], state)  # a later step of the same resource says what it becomes
-        elif effect is StepEffect.MERGED and old is not None:
-            after[state["urn"]] = _merged(state, old)
-        else:
-            after[state["urn"]] = state
+        _apply_step(path, f"steps[{index}]", step, after)
     return _document(path, "preview", list(after.values()), _engine_config(config))
+
+
+def _apply_step(path: Path, where: str, step: Any, after: dict[str, dict[str, Any]]) -> None:
+    """One step's effect on ``after`` (urn -> the resource after the preview's changes)."""
+    if not isinstance(step, dict):
+        raise DocumentError(f"{path}: preview: {where} is {_kind(step)}, not an object")
+    op = step.get("op")
+    if not isinstance(op, str) or not op:
+        raise DocumentError(f"{path}: preview: {where}: missing field 'op'")
+    effect = STEP_EFFECTS.get(op)
+    if effect is None:
+        raise DocumentError(f"{path}: preview: {where}: unknown step op {op!r}; allowed: "
+                            f"{', '.join(sorted(STEP_EFFECTS))}")
+    if effect is StepEffect.NONE:
+        return
+    urn = step.get("urn")
+    if effect is StepEffect.GONE:
+        if isinstance(urn, str):
+            after.pop(urn, None)
+        return
+    state = step.get("newState")
+    if state is None:
+        raise DocumentError(f"{path}: preview: {where} (op {op}): missing field 'newState'")
+    _check_state(path, "preview", f"{where}.newState", state)
+    old = step.get("oldState")
+    if old is not None:
+        _check_state(path, "preview", f"{where}.oldState", old)
+    if effect is StepEffect.BEFORE:
+        after.setdefault(state["urn"], state)  # a later step of the same resource says what it becomes
+    elif effect is StepEffect.MERGED and old is not None:
+        after[state["urn"]] = _merged(state, old)
+    else:
+        after[state["urn"]] = state
 
 
 def _require_complete(path: Path, data: dict[str, Any], steps: list[Any]) -> None:

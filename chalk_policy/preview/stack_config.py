@@ -284,48 +284,60 @@ def _declarations(project_file: Path, project: str, config: dict[Any, Any]) -> d
         if _full_project_key(project, key) is None:
             raise StackConfigError(f"{where}: could not parse {key} as a configuration key "
                                    "(configuration keys should be of the form `<namespace>:<name>`)")
-        project_key = _is_project_key(project, key)
-        if isinstance(decl, (str, bool, int, list)) and not isinstance(decl, float):
-            decl = {"default": decl} if project_key else {"value": decl}
-        elif not isinstance(decl, dict):
-            raise StackConfigError(f"{where}: expected a string, integer, boolean, array or a declaration "
-                                   f"with type/items/description/default/value/secret, got {decl!r}")
-        unknown = sorted(set(map(str, decl)) - _DECLARATION_KEYS)
-        if unknown:
-            raise StackConfigError(f"{where}: '{unknown[0]}' not allowed; the allowed attributes are "
-                                   "'default', 'description', 'items', 'secret', 'type' and 'value'")
-        type_name = decl.get("type")
-        if type_name is not None and type_name not in CONFIG_TYPES:
-            raise StackConfigError(f"{where}: type: {type_name!r} is not a config type; allowed: "
-                                   + ", ".join(CONFIG_TYPES))
-        if "secret" in decl and not isinstance(decl["secret"], bool):
-            raise StackConfigError(f"{where}: secret: expected true or false, got {decl['secret']!r}")
-        _check_items(where, decl.get("items"))
-        has_default, has_value = decl.get("default") is not None, decl.get("value") is not None
-        if has_default and has_value:
-            raise StackConfigError(f"{where}: project config '{key}' cannot have both a 'default' and 'value' "
-                                   "attribute")
-        if project_key:
-            if type_name == "array" and decl.get("items") is None:
-                raise StackConfigError(f"{where}: The configuration key '{key}' declares an array but does not "
-                                       "specify the underlying type via the 'items' attribute")
-            if type_name is not None and has_default and not validate_config_value(
-                    type_name, decl.get("items"), decl["default"]):
-                raise StackConfigError(f"{where}: The default value specified for configuration key '{key}' is "
-                                       f"not of the expected type '{full_type_name(type_name, decl.get('items'))}'")
-        else:
-            if type_name is not None:
-                raise StackConfigError(f"{where}: Configuration key '{key}' is not namespaced by the project and "
-                                       "should not define a type")
-            if has_default:
-                raise StackConfigError(f"{where}: Configuration key '{key}' is not namespaced by the project and "
-                                       "should not define a default value. Did you mean to use the 'value' "
-                                       "attribute instead of 'default'?")
-            if not has_value:
-                raise StackConfigError(f"{where}: Configuration key '{key}' is namespaced and must provide an "
-                                       "attribute 'value'")
-        declarations[key] = decl
+        declarations[key] = _declaration(where, project, key, decl)
     return declarations
+
+
+def _declaration(where: str, project: str, key: str, decl: Any) -> dict[str, Any]:
+    """One ``config:`` entry as a declaration, checked like ``Project.Validate``."""
+    project_key = _is_project_key(project, key)
+    if isinstance(decl, (str, bool, int, list)) and not isinstance(decl, float):
+        decl = {"default": decl} if project_key else {"value": decl}
+    elif not isinstance(decl, dict):
+        raise StackConfigError(f"{where}: expected a string, integer, boolean, array or a declaration "
+                               f"with type/items/description/default/value/secret, got {decl!r}")
+    unknown = sorted(set(map(str, decl)) - _DECLARATION_KEYS)
+    if unknown:
+        raise StackConfigError(f"{where}: '{unknown[0]}' not allowed; the allowed attributes are "
+                               "'default', 'description', 'items', 'secret', 'type' and 'value'")
+    type_name = decl.get("type")
+    if type_name is not None and type_name not in CONFIG_TYPES:
+        raise StackConfigError(f"{where}: type: {type_name!r} is not a config type; allowed: "
+                               + ", ".join(CONFIG_TYPES))
+    if "secret" in decl and not isinstance(decl["secret"], bool):
+        raise StackConfigError(f"{where}: secret: expected true or false, got {decl['secret']!r}")
+    _check_items(where, decl.get("items"))
+    has_default, has_value = decl.get("default") is not None, decl.get("value") is not None
+    if has_default and has_value:
+        raise StackConfigError(f"{where}: project config '{key}' cannot have both a 'default' and 'value' "
+                               "attribute")
+    _check_scope(where, key, decl, project_key)
+    return dict(decl)
+
+
+def _check_scope(where: str, key: str, decl: dict[str, Any], project_key: bool) -> None:
+    """Project keys may declare a type and default; other namespaces need a value and nothing else."""
+    type_name = decl.get("type")
+    has_default, has_value = decl.get("default") is not None, decl.get("value") is not None
+    if project_key:
+        if type_name == "array" and decl.get("items") is None:
+            raise StackConfigError(f"{where}: The configuration key '{key}' declares an array but does not "
+                                   "specify the underlying type via the 'items' attribute")
+        if type_name is not None and has_default and not validate_config_value(
+                type_name, decl.get("items"), decl["default"]):
+            raise StackConfigError(f"{where}: The default value specified for configuration key '{key}' is "
+                                   f"not of the expected type '{full_type_name(type_name, decl.get('items'))}'")
+    else:
+        if type_name is not None:
+            raise StackConfigError(f"{where}: Configuration key '{key}' is not namespaced by the project and "
+                                   "should not define a type")
+        if has_default:
+            raise StackConfigError(f"{where}: Configuration key '{key}' is not namespaced by the project and "
+                                   "should not define a default value. Did you mean to use the 'value' "
+                                   "attribute instead of 'default'?")
+        if not has_value:
+            raise StackConfigError(f"{where}: Configuration key '{key}' is namespaced and must provide an "
+                                   "attribute 'value'")
 
 
 def _check_items(where: str, items: Any) -> None:
@@ -402,18 +414,7 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
             f"{stack_file}: no such stack file for stack '{stack}'; stacks in {stack_dir}: {listing}")
 
     stack_values = _load_stack_file(stack_file, stack)
-    overridden: list[str] = []
-    secret_from_override: set[str] = set()
-    for key, text in (overrides or {}).items():
-        full = _full_project_key(project, key)
-        if full is None:
-            raise StackConfigError(f"--config {key}: could not parse {key} as a configuration key "
-                                   "(configuration keys should be of the form `<namespace>:<name>` or `<name>`)")
-        if full in stack_values and _contains_secure(stack_values[full]):
-            secret_from_override.add(full)
-        stack_values[full] = _parse_override(text)
-        overridden.append(full)
-
+    overridden, secret_from_override = _apply_overrides(project, stack_values, overrides or {})
     secure = sorted(k for k, v in stack_values.items() if _contains_secure(v))
     if secure:
         names = ", ".join(secure)
@@ -422,7 +423,37 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
             f"(ciphertext) that can't be decrypted offline; override {'it' if len(secure) == 1 else 'them'}, "
             f"e.g. --config {secure[0]}=VALUE")
 
-    # mergeConfig: apply project values/defaults where the stack has none; collect missing project keys.
+    merged, from_project = _merge_project(project, declarations, stack_values, stack, stack_file)
+    secret_keys = _validate_values(project, declarations, merged, _Origins(
+        stack, project_file, stack_file, from_project, overridden), secret_from_override)
+    return StackConfig(
+        project=project, stack=stack, project_dir=root, project_file=project_file, stack_file=stack_file,
+        values=dict(sorted(merged.items())),
+        config={k: engine_string(v) for k, v in sorted(merged.items())},
+        secret_keys=tuple(sorted(secret_keys)), main=main, overridden=tuple(overridden))
+
+
+def _apply_overrides(project: str, stack_values: dict[str, Any], overrides: Mapping[str, str]
+                     ) -> tuple[list[str], set[str]]:
+    """``--config`` values over the stack file's; the keys overridden, and those that replaced a secure value."""
+    overridden: list[str] = []
+    secret_from_override: set[str] = set()
+    for key, text in overrides.items():
+        full = _full_project_key(project, key)
+        if full is None:
+            raise StackConfigError(f"--config {key}: could not parse {key} as a configuration key "
+                                   "(configuration keys should be of the form `<namespace>:<name>` or `<name>`)")
+        if full in stack_values and _contains_secure(stack_values[full]):
+            secret_from_override.add(full)
+        stack_values[full] = _parse_override(text)
+        overridden.append(full)
+    return overridden, secret_from_override
+
+
+def _merge_project(project: str, declarations: dict[str, Any], stack_values: dict[str, Any], stack: str,
+                   stack_file: Path) -> tuple[dict[str, Any], set[str]]:
+    """mergeConfig: project values/defaults where the stack has none (and the keys they filled); a project key
+    with neither is missing."""
     merged = dict(stack_values)
     from_project: set[str] = set()
     missing: list[str] = []
@@ -441,36 +472,48 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
         from_project.add(full)
     if missing:
         raise StackConfigError(f"{stack_file}: {_missing_message(stack, missing)}")
+    return merged, from_project
 
-    # validateStackConfigValues: every typed key, against the merged value.
+
+@dataclass(frozen=True)
+class _Origins:
+    """Where each merged value came from, for messages."""
+
+    stack: str
+    project_file: Path
+    stack_file: Path
+    from_project: set[str]
+    overridden: list[str]
+
+    def of(self, full: str) -> Path:
+        return self.project_file if full in self.from_project else self.stack_file
+
+
+def _validate_values(project: str, declarations: dict[str, Any], merged: dict[str, Any], origins: _Origins,
+                     secret_from_override: set[str]) -> set[str]:
+    """validateStackConfigValues: every typed key against the merged value; the secret keys."""
     secret_keys = set(secret_from_override)
     for key in sorted(declarations):
         decl = declarations[key]
         full = _full_project_key(project, key)
         assert full is not None
         if decl.get("secret") and full in merged:
-            if full in overridden:
+            if full in origins.overridden:
                 secret_keys.add(full)
             elif decl.get("type") is not None:
-                secret_origin = project_file if full in from_project else stack_file
-                raise StackConfigError(f"{secret_origin}: Stack '{stack}' with configuration key '{key}' must be "
-                                       "encrypted as it's secret")
+                raise StackConfigError(f"{origins.of(full)}: Stack '{origins.stack}' with configuration key '{key}' "
+                                       "must be encrypted as it's secret")
         type_name = decl.get("type")
         if type_name is None or full not in merged:
             continue
         value = merged[full]
         content = value if _is_structured(value) else engine_string(value)
         if not validate_config_value(type_name, decl.get("items"), content):
-            origin = "--config" if full in overridden else str(project_file if full in from_project else stack_file)
+            origin = "--config" if full in origins.overridden else str(origins.of(full))
             raise StackConfigError(
-                f"{origin}: Stack '{stack}' with configuration key '{key}' must be of type "
+                f"{origin}: Stack '{origins.stack}' with configuration key '{key}' must be of type "
                 f"'{full_type_name(type_name, decl.get('items'))}' (got {_short(value)})")
-
-    return StackConfig(
-        project=project, stack=stack, project_dir=root, project_file=project_file, stack_file=stack_file,
-        values=dict(sorted(merged.items())),
-        config={k: engine_string(v) for k, v in sorted(merged.items())},
-        secret_keys=tuple(sorted(secret_keys)), main=main, overridden=tuple(overridden))
+    return secret_keys
 
 
 def _missing_message(stack: str, keys: list[str]) -> str:
