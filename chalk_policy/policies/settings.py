@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import netaddr
+
 from ..catalog import Catalog, load_catalog
 from ..coverage import Options, TagSelector
 from ..planning import Plan, plan
@@ -49,6 +51,13 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
         "description": "Only security groups and NSGs with this tag are the Chalk clients' (value optional). "
                        "Default: every egress rule in the stack.",
     },
+    "clientCidrs": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "The Chalk clients' source addresses (IPv4 CIDRs), for rules limited to some sources (NSG "
+                       "source prefixes, Azure Firewall source addresses, Network Firewall sources). Default: not "
+                       "known, so such a rule is reported as unverified, never as a pass or a certain gap.",
+    },
     "catalogOverlay": {
         "type": "string",
         "default": "",
@@ -75,10 +84,12 @@ class PolicySettings:
     overlay: str | None
     source: str
     """Where the regions, option and encryption came from: ``policy config`` or ``stack config``."""
+    clients: tuple[str, ...] | None = None
+    """The ``clientCidrs``; None when not configured."""
 
     @property
     def options(self) -> Options:
-        return Options(selector=self.selector)
+        return Options(self.selector, netaddr.IPSet(self.clients) if self.clients is not None else None)
 
     def resolve(self) -> tuple[Catalog, Plan]:
         try:
@@ -110,6 +121,7 @@ def read_settings(config: Mapping[str, Any], stack_config: Mapping[str, str], pr
         selector=_selector(merged.get("clientTag"), source),
         overlay=overlay,
         source=source,
+        clients=_clients(merged.get("clientCidrs"), source),
     )
 
 
@@ -153,6 +165,21 @@ def _selector(value: Any, source: str) -> TagSelector | None:
             set(value) - {"key", "value"}):
         raise _invalid(source, "clientTag", dict(value), "a tag selector", allowed)
     return TagSelector(key, tag_value)
+
+
+def _clients(value: Any, source: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    allowed = 'a list of IPv4 networks, e.g. ["10.20.0.0/16"]'
+    if not isinstance(value, list | tuple) or not value:
+        raise _invalid(source, "clientCidrs", value, "a list of client networks", allowed)
+    for item in value:
+        try:
+            if not isinstance(item, str) or ":" in item or netaddr.IPNetwork(item).version != 4:
+                raise ValueError(item)
+        except (ValueError, netaddr.AddrFormatError):
+            raise _invalid(source, "clientCidrs", item, "an IPv4 network", allowed) from None
+    return tuple(value)
 
 
 def _stack_values(stack_config: Mapping[str, str], project: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import netaddr
 import pytest
 from click.testing import CliRunner
 from policy_kit import ROOT
@@ -47,6 +48,25 @@ def test_plain_string_regions_and_tag_selector_and_relative_overlay(tmp_path: Pa
     assert settings.regions == "all"
     assert settings.selector == TagSelector("chalk", "client")
     assert settings.overlay == str(tmp_path / "overlay.yaml")
+
+
+def test_client_cidrs_become_the_clients_of_the_checks() -> None:
+    settings = read_settings({**DEFAULTS, "clientCidrs": ["10.20.0.0/16", "192.168.1.0/24"]}, {}, None)
+    assert settings.options.clients == netaddr.IPSet(["10.20.0.0/16", "192.168.1.0/24"])
+    assert read_settings(DEFAULTS, {}, None).options.clients is None  # not configured: unknown, never "anywhere"
+
+
+@pytest.mark.parametrize(("value", "shown", "what"), [
+    (["10.0.0.0/33"], "'10.0.0.0/33'", "an IPv4 network"),
+    (["2001:db8::/32"], "'2001:db8::/32'", "an IPv4 network"),
+    ("10.0.0.0/8", "'10.0.0.0/8'", "a list of client networks"),
+    ([], "[]", "a list of client networks"),
+])
+def test_bad_client_cidrs_name_the_key_and_the_allowed_values(value: object, shown: str, what: str) -> None:
+    with pytest.raises(PolicySettingsError) as raised:
+        read_settings({**DEFAULTS, "clientCidrs": value}, {}, None)
+    assert str(raised.value) == (f"policy config: clientCidrs: {shown} is not {what}; allowed: a list of IPv4 "
+                                 'networks, e.g. ["10.20.0.0/16"]')
 
 
 def test_an_unplannable_setting_names_its_source() -> None:
