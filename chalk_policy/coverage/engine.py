@@ -157,13 +157,20 @@ def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, op
     scopes = collect_scopes(resources, options, notes, catalog)
     untagged = _untagged(resources, options, scopes)
     if not scopes and not untagged:
-        reason = NOT_APPLICABLE if options.selector is None or not has_firewall(resources) else (
-            f"no security group or NSG of the stack carries the tag {options.selector}")
-        return MediaReport(False, reason, (), tuple(notes))
+        return MediaReport(False, _not_applicable(resources, options), (), tuple(notes))
     requirement = media_requirement(plan)
     regions = _region_sets(plan, catalog)
     reports = tuple(scope_report(layer, scope, requirement, regions) for layer, scope in scopes)
     return MediaReport(True, "", reports, tuple(notes), untagged)
+
+
+def _not_applicable(resources: Sequence[Resource], options: Options) -> str:
+    if not has_firewall(resources):
+        return NOT_APPLICABLE
+    if options.selector is not None and any(resource.type in layer.client_types for layer in LAYERS
+                                            for resource in resources):
+        return f"no security group or NSG of the stack carries the tag {options.selector}"
+    return "no firewall resource of the stack filters the clients' traffic (see the notes for what was skipped)"
 
 
 def has_firewall(resources: Sequence[Resource]) -> bool:

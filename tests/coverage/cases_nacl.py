@@ -27,7 +27,9 @@ def _replies(start=100, protocol="udp"):
 
 
 def _acl(name, egress, ingress, type_=NACL, **extra):
-    return res(type_, name, {"id": f"acl-{name}", "egress": egress, "ingress": ingress, **extra})
+    """A NetworkAcl filters only its subnets' traffic, so each gets one (a DefaultNetworkAcl needs none)."""
+    subnets = {"subnetIds": [f"subnet-{name}"]} if type_ == NACL else {}
+    return res(type_, name, {"id": f"acl-{name}", **subnets, "egress": egress, "ingress": ingress, **extra})
 
 
 def _rule(name, acl_id, number, egress, action="allow", protocol="-1", low=0, high=0, cidr="0.0.0.0/0"):

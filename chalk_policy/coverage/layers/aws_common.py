@@ -12,6 +12,10 @@ from ..model import TagSelector
 from ..resources import UNKNOWN, Malformed, Resource, as_int, as_str, field, props_of
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+GROUP_TYPES = (SECURITY_GROUP, DEFAULT_SECURITY_GROUP)
+"""Resources that are a security group (inline ``egress``, ``tags``/``tagsAll``, ``id``): a VPC's default group
+adopted by ``aws.ec2.DefaultSecurityGroup`` is one too, and standalone rules can name it by id."""
 PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
 ANY_PROTOCOL = {"-1", "all"}
 SKIPPED_FOR_MEMBERSHIP = (ValueError, TypeError)
@@ -56,14 +60,15 @@ def read_services(protocol: object, from_port: object, to_port: object, where: s
 
 
 class Membership:
-    """Which security groups a tag selector picks."""
+    """Which security groups (``aws.ec2.SecurityGroup`` and ``aws.ec2.DefaultSecurityGroup``) a tag selector
+    picks."""
 
     def __init__(self, resources: Sequence[Resource], selector: TagSelector | None) -> None:
         self.selector = selector
         self.by_id: dict[str, tuple[bool, Doubt | None]] = {}
         self.any_candidate = False
         for resource in resources:
-            if resource.type != SECURITY_GROUP:
+            if resource.type not in GROUP_TYPES:
                 continue
             try:
                 props = props_of(resource)

@@ -2,10 +2,26 @@
 
 ``aws:ec2/networkAcl:NetworkAcl`` and ``aws:ec2/defaultNetworkAcl:DefaultNetworkAcl`` (inline ``egress`` and
 ``ingress``: ``ruleNo``, ``action`` allow/deny, ``protocol``, ``cidrBlock``, ``ipv6CidrBlock``, ``fromPort``,
-``toPort``) and ``aws:ec2/networkAclRule:NetworkAclRule`` (``networkAclId``, ``ruleNumber``, ``egress``,
-``protocol``, ``ruleAction``, ``cidrBlock``, ``fromPort``, ``toPort``). A subnet has exactly one network ACL,
-so each ACL is its own scope and the requirement must pass every ACL of the stack (like NSGs); with a tag
-selector only ACLs whose ``tags``/``tagsAll`` carry it count (unknown tags: its gaps are unverified).
+``toPort``; ``subnetIds``; ``tags``/``tagsAll``; ``id``) and ``aws:ec2/networkAclRule:NetworkAclRule``
+(``networkAclId``, ``ruleNumber``, ``egress``, ``protocol``, ``ruleAction``, ``cidrBlock``, ``fromPort``,
+``toPort``). A subnet has exactly one network ACL, so each ACL is its own scope and the requirement must pass
+every ACL of the stack that governs a subnet (like NSGs).
+
+Which ACLs govern a subnet. A network ACL filters only the traffic of the subnets associated with it; every
+subnet not associated with another ACL uses its VPC's default network ACL
+(docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). So a ``DefaultNetworkAcl`` is always a scope,
+while a ``NetworkAcl`` is one when its ``subnetIds`` lists a subnet or an
+``aws:ec2/networkAclAssociation:NetworkAclAssociation`` (``networkAclId``, ``subnetId``) names its ``id``
+(registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/network_acl, .../network_acl_association,
+.../default_network_acl). One with neither filters nothing: it is skipped with a note. Unknown ``subnetIds``, or
+an association whose ``networkAclId`` is unknown (both typical when the ACL is created in the same preview), make
+the ACL a scope with a doubt: its gaps are unverified. Associations are read, but do not put the layer in a stack.
+
+Tag selector. Network ACLs apply to subnets, not to instances, so a tag on the clients' security groups cannot
+tell which ACL governs the clients. With a selector, an ACL whose ``tags``/``tagsAll`` carry it is a certain
+scope; any other ACL may still govern the clients' subnets, so it stays a scope with a doubt (its gaps are
+unverified, saying it is not tagged), as with unknown tags. No ACL is silently dropped.
+
 Rules are evaluated per ACL and direction in ascending rule number, first match wins, then the implicit
 final deny. Protocol ``-1``/``all`` is every protocol and port, ``tcp``/``6`` and ``udp``/``17`` use
 ``fromPort..toPort``, others (icmp, ...) carry no Chalk traffic; ``ipv6CidrBlock`` never reaches the IPv4
@@ -15,11 +31,11 @@ ephemeral port, so the ingress rules must allow each protocol of the requirement
 address of the requirement; source ports are not modelled. A ``NetworkAclRule`` belongs to the ACL whose
 ``id`` equals its ``networkAclId``; an unknown ``networkAclId`` makes it an uncertain rule of every
 considered ACL (what it alone allows or denies is unverified); a known id that is not in the stack is noted
-and skipped. An unknown rule number puts the rule at an unknown position, an unknown action makes it
-uncertain. An allow that cannot be read is skipped with a note (that only allows less); a deny that cannot
-be read is an uncertain deny of its protocols (every address, every port when the ports are unreadable).
-ACLs count for the media check only (the advisory checks look at security groups and firewalls).
-
+and skipped (the id of an ACL skipped for having no subnet is not noted again). An unknown rule number puts the
+rule at an unknown position, an unknown action makes it uncertain. An allow that cannot be read is skipped with
+a note (that only allows less); a deny that cannot be read is an uncertain deny of its protocols (every address,
+every port when the ports are unreadable). ACLs count for the media check only (the advisory checks look at
+security groups and firewalls).
 """
 
 from __future__ import annotations
@@ -39,14 +55,16 @@ from .aws_common import PROTOCOLS, Membership, add_cidr, read_services, safe_pro
 NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
 DEFAULT_NETWORK_ACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
 NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+NETWORK_ACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+"""Read to tell which ACLs govern a subnet; not one of the types that put the layer in a stack."""
 NETWORK_ACL_TYPES = (NETWORK_ACL, DEFAULT_NETWORK_ACL, NETWORK_ACL_RULE)
 EPHEMERAL_PORTS = (1024, 65535)
 """The client ports a network ACL's ingress rules must allow for the replies (the simplification above)."""
 
 
 class _Acl:
-    def __init__(self, resource: Resource, acl_id: str | None, doubt: Doubt | None) -> None:
-        self.resource, self.acl_id, self.doubt = resource, acl_id, doubt
+    def __init__(self, resource: Resource, acl_id: str | None, doubts: tuple[Doubt, ...]) -> None:
+        self.resource, self.acl_id, self.doubts = resource, acl_id, doubts
         self.egress: list[Rule] = []
         self.ingress: list[Rule] = []
 
@@ -54,16 +72,44 @@ class _Acl:
         (self.egress if egress else self.ingress).append(rule)
 
 
+class _Associations:
+    """The network ACL ids the stack's ``NetworkAclAssociation`` resources name (``networkAclId``; each one
+    associates that ACL with its ``subnetId``), and those whose ``networkAclId`` is unknown."""
+
+    def __init__(self, resources: Sequence[Resource], notes: list[str]) -> None:
+        self.ids: set[str] = set()
+        self.floating: list[Resource] = []
+        for resource in resources:
+            if resource.type == NETWORK_ACL_ASSOCIATION:
+                with skipping(notes, resource.label):
+                    self._read(resource)
+
+    def _read(self, resource: Resource) -> None:
+        acl_id = as_str(field(props_of(resource), "networkAclId"), "networkAclId")
+        if acl_id is None:
+            raise Malformed("networkAclId is missing")
+        if acl_id is UNKNOWN:
+            self.floating.append(resource)
+        else:
+            self.ids.add(str(acl_id))
+
+    def doubts(self, acl: Resource) -> list[Doubt]:
+        return [Doubt(DoubtKind.UNKNOWN, f"{association.label}: networkAclId is unknown, so it may or may not "
+                                         f"associate network ACL '{acl.name}' with a subnet")
+                for association in self.floating]
+
+
 def network_acl_scopes(resources: Sequence[Resource], selector: TagSelector | None, notes: list[str]
                        ) -> list[Scope]:
-    """Two scopes per considered network ACL: its egress rules (the requirement) and its ingress rules (the
-    replies, see :attr:`Scope.replies`)."""
+    """Two scopes per network ACL that governs (or may govern) a subnet: its egress rules (the requirement) and
+    its ingress rules (the replies, see :attr:`Scope.replies`)."""
     membership = Membership([], selector)
+    associations = _Associations(resources, notes)
     acls: list[_Acl] = []
     for resource in resources:
         if resource.type in (NETWORK_ACL, DEFAULT_NETWORK_ACL):
             with skipping(notes, resource.label):
-                acl = _read_acl(resource, membership, notes)
+                acl = _read_acl(resource, membership, associations, notes)
                 if acl is not None:
                     acls.append(acl)
     all_ids = _acl_ids(resources)
@@ -74,15 +120,13 @@ def network_acl_scopes(resources: Sequence[Resource], selector: TagSelector | No
     scopes = []
     for acl in acls:
         label = f"network ACL '{acl.resource.name}'"
-        doubts = (acl.doubt,) if acl.doubt else ()
-        scopes.append(Scope(label, acl.resource.urn, tuple(acl.egress), doubts))
-        scopes.append(Scope(label, acl.resource.urn, tuple(acl.ingress), doubts,
-                            replies=True))
+        scopes.append(Scope(label, acl.resource.urn, tuple(acl.egress), acl.doubts))
+        scopes.append(Scope(label, acl.resource.urn, tuple(acl.ingress), acl.doubts, replies=True))
     return scopes
 
 
 def _acl_ids(resources: Sequence[Resource]) -> set[str]:
-    """The known ids of every network ACL of the stack, selected or not."""
+    """The known ids of every network ACL of the stack, considered or not."""
     found = set()
     for resource in resources:
         if resource.type in (NETWORK_ACL, DEFAULT_NETWORK_ACL):
@@ -92,13 +136,46 @@ def _acl_ids(resources: Sequence[Resource]) -> set[str]:
     return found
 
 
-def _read_acl(resource: Resource, membership: Membership, notes: list[str]) -> _Acl | None:
-    props = props_of(resource)
+def _subnet_doubts(resource: Resource, props: Any, associations: _Associations) -> tuple[Doubt, ...] | None:
+    """Whether the ACL filters any subnet's traffic: () for sure, doubts when it may, None when it cannot."""
+    if resource.type == DEFAULT_NETWORK_ACL:
+        return ()  # it governs every subnet of its VPC that no other ACL is associated with
+    acl_id, subnets = field(props, "id"), field(props, "subnetIds")
+    if (isinstance(subnets, list) and subnets) or (isinstance(acl_id, str) and acl_id in associations.ids):
+        return ()
+    doubts = associations.doubts(resource)
+    if subnets is UNKNOWN:
+        doubts.insert(0, Doubt(DoubtKind.UNKNOWN, f"{resource.label}: subnetIds is unknown, so it may be "
+                                                  f"associated with no subnet"))
+    elif subnets is not None and not isinstance(subnets, list):  # unreadable: never a reason to drop the ACL
+        doubts.insert(0, Doubt(DoubtKind.EXTERNAL, f"{resource.label}: subnetIds cannot be read (not a list), so "
+                                                   f"it may or may not be associated with a subnet"))
+    return tuple(doubts) or None
+
+
+def _selector_doubts(resource: Resource, props: Any, membership: Membership) -> tuple[Doubt, ...]:
+    """Under a tag selector: () when the ACL carries the tag, else why it may or may not govern the clients."""
     member, doubt = membership.of_group(resource, props)
-    if not member and doubt is None:
+    if member:
+        return ()
+    if doubt is not None:  # unknown tags
+        return (doubt,)
+    return (Doubt(DoubtKind.EXTERNAL, f"{resource.label}: it does not carry the tag {membership.selector}, but it "
+                                      f"may govern the Chalk clients' subnets (a network ACL applies to subnets, not "
+                                      f"to the tagged security groups)"),)
+
+
+def _read_acl(resource: Resource, membership: Membership, associations: _Associations, notes: list[str]
+              ) -> _Acl | None:
+    props = props_of(resource)
+    subnet_doubts = _subnet_doubts(resource, props, associations)
+    if subnet_doubts is None:
+        notes.append(f"Skipped {resource.label}: it is associated with no subnet (no subnetIds, and no "
+                     f"aws.ec2.NetworkAclAssociation names it), so it filters no traffic.")
         return None
     acl_id = field(props, "id")
-    acl = _Acl(resource, acl_id if isinstance(acl_id, str) else None, doubt)
+    doubts = (*subnet_doubts, *_selector_doubts(resource, props, membership))
+    acl = _Acl(resource, acl_id if isinstance(acl_id, str) else None, doubts)
     for egress, key in ((True, "egress"), (False, "ingress")):
         entries = as_list(field(props, key), key)
         if entries is UNKNOWN:
@@ -108,15 +185,19 @@ def _read_acl(resource: Resource, membership: Membership, notes: list[str]) -> _
         for index, entry in enumerate(entries):  # type: ignore[arg-type]
             where = f"{resource.label} {key}[{index}]"
             with skipping(notes, where):
-                item = as_obj(entry, f"{key}[{index}]")
-                if item is UNKNOWN:
-                    acl.add(egress, Rule(where, None, EMPTY, EVERYTHING, None, (unknown(where, "the rule"),),
-                                         resource=resource))
-                    continue
-                rule = _acl_rule(item, "ruleNo", "action", where, resource, notes)
-                if rule is not None:
-                    acl.add(egress, rule)
+                _add_inline(acl, egress, entry, f"{key}[{index}]", where, notes)
     return acl
+
+
+def _add_inline(acl: _Acl, egress: bool, entry: object, what: str, where: str, notes: list[str]) -> None:
+    item = as_obj(entry, what)
+    if item is UNKNOWN:
+        acl.add(egress, Rule(where, None, EMPTY, EVERYTHING, None, (unknown(where, "the rule"),),
+                             resource=acl.resource))
+        return
+    rule = _acl_rule(item, "ruleNo", "action", where, acl.resource, notes)
+    if rule is not None:
+        acl.add(egress, rule)
 
 
 def _attach_acl_rule(resource: Resource, acls: Sequence[_Acl], all_ids: set[str], notes: list[str]) -> None:
@@ -136,7 +217,7 @@ def _attach_acl_rule(resource: Resource, acls: Sequence[_Acl], all_ids: set[str]
             if not targets:
                 if acl_id not in all_ids:
                     notes.append(f"Skipped {resource.label}: network ACL {acl_id} is not in this stack.")
-                return  # otherwise it belongs to an ACL the tag selector does not pick
+                return  # otherwise it belongs to an ACL associated with no subnet (noted already)
     if not targets:
         return
     if props is UNKNOWN:

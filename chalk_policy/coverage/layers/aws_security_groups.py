@@ -1,13 +1,23 @@
 """AWS security groups: one scope, the union of every considered egress entry.
 
 Allow-only and unioned, so the scope "AWS security groups" allows what any considered egress entry allows:
-inline ``egress`` of ``aws:ec2/securityGroup:SecurityGroup``, ``aws:vpc/securityGroupEgressRule``, and
-``aws:ec2/securityGroupRule`` with ``type: egress``. Protocol ``-1``/``all`` is every protocol and port
-(``fromPort``/``toPort`` ignored); ``tcp``/``6`` and ``udp``/``17`` use ``fromPort..toPort``; other
-protocols (icmp, ...) carry no Chalk traffic. Destinations: ``cidrIpv4``/``cidrBlocks``, and managed prefix
-lists by id (``prefixListId``/``prefixListIds``) resolved against ``aws:ec2/managedPrefixList``
-(``id`` -> ``entries[].cidr``) and ``aws:ec2/managedPrefixListEntry`` (``prefixListId``, ``cidr``).
-Referenced security groups, ``self`` and IPv6 never reach the IPv4 media ranges.
+inline ``egress`` of ``aws:ec2/securityGroup:SecurityGroup`` and ``aws:ec2/defaultSecurityGroup:DefaultSecurityGroup``,
+``aws:vpc/securityGroupEgressRule``, and ``aws:ec2/securityGroupRule`` with ``type: egress``. Protocol
+``-1``/``all`` is every protocol and port (``fromPort``/``toPort`` ignored); ``tcp``/``6`` and ``udp``/``17`` use
+``fromPort..toPort``; other protocols (icmp, ...) carry no Chalk traffic. Destinations:
+``cidrIpv4``/``cidrBlocks``, and managed prefix lists by id (``prefixListId``/``prefixListIds``) resolved against
+``aws:ec2/managedPrefixList`` (``id`` -> ``entries[].cidr``) and ``aws:ec2/managedPrefixListEntry``
+(``prefixListId``, ``cidr``). Referenced security groups, ``self`` and IPv6 never reach the IPv4 media ranges.
+
+Default security group. ``aws:ec2/defaultSecurityGroup:DefaultSecurityGroup`` adopts a VPC's default group and
+has the shape of a security group (inline ``egress`` entries with ``protocol``, ``fromPort``, ``toPort``,
+``cidrBlocks``, ``prefixListIds``, ...; ``tags``/``tagsAll``; ``id``: pulumi-aws ``DefaultSecurityGroupEgress``),
+so it is read like one, tag selection and standalone rules naming its ``id`` included. Its inline rules are
+absolute: when the provider adopts the group it "immediately removes all ingress and egress rules in the Security
+Group" and then creates only the rules of the configuration
+(registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group). So ``egress: []``
+(or no ``egress``) leaves it no egress rule at all, although the AWS default group otherwise allows all outbound
+traffic (docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html).
 
 Without a tag selector every egress entry in the stack counts. With one, only groups whose ``tags`` or
 ``tagsAll`` (which adds the provider's default tags) carry it count, and a standalone rule counts when its
@@ -15,17 +25,12 @@ Without a tag selector every egress entry in the stack counts. With one, only gr
 created in the same preview) or an unknown prefix list id make the rule *uncertain*: what it alone could
 allow is unverified, never a gap. A prefix list id that is not in the stack (e.g. AWS-managed) is uncertain
 too, as "cannot be verified from the stack". A selector that no group carries is reported as such.
-
-
-``aws:ec2/defaultSecurityGroup:DefaultSecurityGroup`` is read like a security group: adopting the VPC's default
-group with ``egress: []`` removes its allow-all rule (registry.terraform.io/providers/hashicorp/aws/latest/docs/
-resources/default_security_group: "removes all ingress and egress rules ... then re-adds only the rules
-specified").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..boxes import EMPTY, EVERYTHING, parse_ipv4
 from ..common import Destinations, make_rule, skipping, unknown
@@ -33,14 +38,12 @@ from ..evaluate import Access, Dest, Doubt, DoubtKind, Rule
 from ..messages import AWS_COMPONENT, all_gaps, distinct_ranges, items_text, region_prefix
 from ..model import Layer, RegionGap, Scope, ScopeContext, ScopeReport, TagSelector
 from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, props_of
-from .aws_common import SECURITY_GROUP, Membership, add_cidr, read_services
+from .aws_common import GROUP_TYPES, Membership, add_cidr, read_services
 
-DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
 PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
-GROUP_TYPES = (SECURITY_GROUP, DEFAULT_SECURITY_GROUP)
 SECURITY_GROUP_TYPES = (*GROUP_TYPES, EGRESS_RULE, SECURITY_GROUP_RULE)
 TITLE = "AWS security groups"
 
@@ -103,7 +106,6 @@ def _dest(text: str, found: Destinations) -> Dest:
     return Dest(text, found.sure)
 
 
-
 def _destinations(cidrs: object, prefix_lists: object, where: str, cidr_field: str, list_field: str,
                   lists: _PrefixLists) -> Destinations:
     result = Destinations()
@@ -125,7 +127,6 @@ def _destinations(cidrs: object, prefix_lists: object, where: str, cidr_field: s
             else:
                 raise Malformed(f"{label} is {type(value).__name__}, not a CIDR string")
     return result
-
 
 
 def selects_no_group(resources: Sequence[Resource], selector: TagSelector | None) -> bool:
@@ -153,59 +154,84 @@ def _security_group_rules(resource: Resource, lists: _PrefixLists, membership: M
                           notes: list[str]) -> list[Rule]:
     props = props_of(resource)
     if resource.type in GROUP_TYPES:
-        member, doubt = membership.of_group(resource, props)
-        if not member and doubt is None:
-            return []
-        egress = as_list(field(props, "egress"), "egress")
-        extra = (doubt,) if doubt else ()
-        if egress is UNKNOWN:
-            doubts = (unknown(resource.label, "egress"), *extra)
-            return [Rule(resource.label, Access.ALLOW, EMPTY, EVERYTHING, None, doubts, resource=resource)]
-        rules = []
-        for index, entry in enumerate(egress):  # type: ignore[arg-type]
-            where = f"{resource.label} egress[{index}]"
-            with skipping(notes, where):
-                item = as_obj(entry, f"egress[{index}]")
-                if item is UNKNOWN:
-                    rules.append(Rule(where, Access.ALLOW, EMPTY, EVERYTHING, None,
-                                      (unknown(where, "the entry"), *extra), resource=resource))
-                    continue
-                services = read_services(field(item, "protocol"), field(item, "fromPort"), field(item, "toPort"), where)
-                destinations = _destinations(field(item, "cidrBlocks"), field(item, "prefixListIds"), where,
-                                             "cidrBlocks", "prefixListIds", lists)
-                rules.append(make_rule(where, Access.ALLOW, None, services, destinations, resource,
-                                       member=doubt is None, extra_doubts=extra))
-        return rules
+        return _group_rules(resource, props, lists, membership, notes)
+    return _standalone_rules(resource, props, lists, membership)
+
+
+def _anything(label: str, doubts: tuple[Doubt, ...], resource: Resource) -> Rule:
+    """An allow that cannot be read: it may allow anything, nothing for sure."""
+    return Rule(label, Access.ALLOW, EMPTY, EVERYTHING, None, doubts, resource=resource)
+
+
+def _group_rules(resource: Resource, props: Any, lists: _PrefixLists, membership: Membership,
+                 notes: list[str]) -> list[Rule]:
+    """The inline ``egress`` of a ``SecurityGroup`` or ``DefaultSecurityGroup``: an absent or empty list is no
+    rule at all (for the default group: the provider revoked its allow-all rule when it adopted it)."""
+    member, doubt = membership.of_group(resource, props)
+    if not member and doubt is None:
+        return []
+    extra = (doubt,) if doubt else ()
+    egress = as_list(field(props, "egress"), "egress")
+    if egress is UNKNOWN:
+        return [_anything(resource.label, (unknown(resource.label, "egress"), *extra), resource)]
+    rules = []
+    for index, entry in enumerate(egress):  # type: ignore[arg-type]
+        where = f"{resource.label} egress[{index}]"
+        with skipping(notes, where):
+            rules.append(_inline_rule(entry, index, where, resource, lists, doubt))
+    return rules
+
+
+def _inline_rule(entry: object, index: int, where: str, resource: Resource, lists: _PrefixLists,
+                 doubt: Doubt | None) -> Rule:
+    extra = (doubt,) if doubt else ()
+    item = as_obj(entry, f"egress[{index}]")
+    if item is UNKNOWN:
+        return _anything(where, (unknown(where, "the entry"), *extra), resource)
+    services = read_services(field(item, "protocol"), field(item, "fromPort"), field(item, "toPort"), where)
+    destinations = _destinations(field(item, "cidrBlocks"), field(item, "prefixListIds"), where, "cidrBlocks",
+                                 "prefixListIds", lists)
+    return make_rule(where, Access.ALLOW, None, services, destinations, resource, member=doubt is None,
+                     extra_doubts=extra)
+
+
+_RULE_FIELDS = {EGRESS_RULE: ("ipProtocol", "cidrIpv4", "prefixListId"),
+                SECURITY_GROUP_RULE: ("protocol", "cidrBlocks", "prefixListIds")}
+"""Per standalone rule type: its protocol, CIDR and prefix list fields."""
+
+
+def _standalone_rules(resource: Resource, props: Any, lists: _PrefixLists, membership: Membership
+                      ) -> list[Rule]:
+    """A ``SecurityGroupEgressRule``, or a ``SecurityGroupRule`` of ``type: egress``, of a considered group."""
     if props is UNKNOWN:
-        return [Rule(resource.label, Access.ALLOW, EMPTY, EVERYTHING, None,
-                     (unknown(resource.label, "every property"),), resource=resource)]
-    extra_doubts: tuple[Doubt, ...] = ()
-    if resource.type == SECURITY_GROUP_RULE:
-        kind = as_str(field(props, "type"), "type")
-        if kind is None:
-            raise Malformed("type is missing")
-        if kind is UNKNOWN:
-            extra_doubts = (unknown(resource.label, "type (ingress or egress)"),)
-        elif str(kind).lower() != "egress":
-            return []
+        return [_anything(resource.label, (unknown(resource.label, "every property"),), resource)]
+    doubts = _egress_doubts(resource, props)
+    if doubts is None:
+        return []
     member, doubt = membership.of_rule(resource, field(props, "securityGroupId"))
     if not member and doubt is None:
         return []
     if doubt is not None:
-        extra_doubts = (*extra_doubts, doubt)
-    if resource.type == EGRESS_RULE:
-        services = read_services(field(props, "ipProtocol"), field(props, "fromPort"), field(props, "toPort"),
+        doubts = (*doubts, doubt)
+    protocol, cidr_field, list_field = _RULE_FIELDS[resource.type]
+    services = read_services(field(props, protocol), field(props, "fromPort"), field(props, "toPort"),
                              resource.label)
-        destinations = _destinations(field(props, "cidrIpv4"), field(props, "prefixListId"), resource.label,
-                                     "cidrIpv4", "prefixListId", lists)
-    else:
-        services = read_services(field(props, "protocol"), field(props, "fromPort"), field(props, "toPort"),
-                             resource.label)
-        destinations = _destinations(field(props, "cidrBlocks"), field(props, "prefixListIds"), resource.label,
-                                     "cidrBlocks", "prefixListIds", lists)
+    destinations = _destinations(field(props, cidr_field), field(props, list_field), resource.label, cidr_field,
+                                 list_field, lists)
     return [make_rule(resource.label, Access.ALLOW, None, services, destinations, resource,
-                      member=not extra_doubts, extra_doubts=extra_doubts)]
+                      member=not doubts, extra_doubts=doubts)]
 
+
+def _egress_doubts(resource: Resource, props: Any) -> tuple[Doubt, ...] | None:
+    """None for an ingress ``SecurityGroupRule`` (not egress); a doubt when its ``type`` is unknown."""
+    if resource.type != SECURITY_GROUP_RULE:
+        return ()
+    kind = as_str(field(props, "type"), "type")
+    if kind is None:
+        raise Malformed("type is missing")
+    if kind is UNKNOWN:
+        return (unknown(resource.label, "type (ingress or egress)"),)
+    return () if str(kind).lower() == "egress" else None
 
 
 def _scopes(ctx: ScopeContext) -> list[Scope]:
@@ -236,4 +262,5 @@ def _who(_scope: str, rule: Rule) -> str:
 LAYER = Layer(
     id="aws-security-groups", cloud="aws",
     resource_types=frozenset(SECURITY_GROUP_TYPES),
-    scopes=_scopes, gap_message=_gap_message, component=AWS_COMPONENT, who=_who)
+    scopes=_scopes, gap_message=_gap_message, component=AWS_COMPONENT, who=_who,
+    client_types=frozenset(GROUP_TYPES), clients_noun="security group")

@@ -16,7 +16,7 @@ for cidr in MEDIA:
                                         security_group_id=group.id, ip_protocol="udp",
                                         from_port=low, to_port=high, cidr_ipv4=cidr)
 
-acl = aws.ec2.NetworkAcl("chalk-subnets", vpc_id=VPC,
+acl = aws.ec2.NetworkAcl("chalk-subnets", vpc_id=VPC, subnet_ids=["subnet-0a1b2c3d4e5f60718"],
                          egress=[aws.ec2.NetworkAclEgressArgs(rule_no=100, action="allow", protocol="-1",
                                                               cidr_block="0.0.0.0/0", from_port=0, to_port=0)],
                          ingress=[aws.ec2.NetworkAclIngressArgs(rule_no=100, action="allow", protocol="-1",
