@@ -5,6 +5,14 @@ that include ``Https`` on port 443. Azure Firewall processes every network rule 
 rule collection, whatever their priorities (learn.microsoft.com, "Azure Firewall rule processing logic"): network
 rules that allow TCP 443 to every public address allow every host; when they only may (unknown values), hosts the
 application rules do not allow are unverified.
+
+Sources. Application rules, like network rules, match by ``sourceAddresses``/``sourceIpGroups``
+(:mod:`.azure_sources`; learn.microsoft.com/azure/firewall/rule-processing: a rule matches a connection by its
+source too): a rule whose sources hold none of the clients does not allow (or deny) their hosts; one whose sources
+may hold only some of them (a subnet while the clients' addresses are not configured, an IP group outside the
+stack, an unknown) allows or denies them only *unverified*. A Deny rule whose sources cannot be read may deny
+(unverified); an Allow rule with unreadable sources is skipped with a note. The network rules evaluated first are
+judged against the same clients.
 """
 
 from __future__ import annotations
@@ -13,35 +21,40 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..boxes import PUBLIC, BoxSet
-from ..common import first_str, skipping, unknown
-from ..evaluate import Access, Doubt, doubts_for, evaluate
+from ..common import SKIPPED_ERRORS, first_str, skipping, unknown
+from ..evaluate import Access, Doubt, DoubtKind, doubts_for, evaluate
 from ..messages import AZURE_COMPONENT
 from ..model import HostAllow, HostScope
 from ..resources import UNKNOWN, Resource, as_int, as_list, as_obj, field
-from .azure_fw_rules import collection_header, policies, policy_network_rules, read_collections, read_ip_groups
+from ..sources import Clients, Reach, Verdict, judge
+from .azure_fw_rules import Inputs, collection_header, policies, policy_network_rules, read_collections
+from .azure_sources import firewall_source, read_ip_groups
 
 NETWORK_FIRST = (-1,)
 """Azure Firewall processes every network rule collection before any application rule collection."""
 _HTTPS_ANYWHERE = BoxSet.of(("tcp",), ((443, 443),), PUBLIC)
 
 
-def application_rules(resources: Sequence[Resource], notes: list[str]) -> list[tuple[str, Resource, list[HostAllow]]]:
+def application_rules(resources: Sequence[Resource], notes: list[str], clients: Clients | None = None
+                      ) -> list[tuple[str, Resource, list[HostAllow]]]:
     """Per firewall policy with application rules: (scope label, first group, rules in evaluation order).
 
     Network rules come first (Azure Firewall evaluates them before application rules, regardless of priority):
     when they allow TCP 443 to every public address for sure, every host is allowed whatever the application
     rules say; when they may (unknown values), a host the application rules do not allow is unverified. Network
-    rules that allow TCP 443 to part of the Internet only are not counted (host addresses are not known)."""
-    ip_groups = read_ip_groups(resources, [])
+    rules that allow TCP 443 to part of the Internet only are not counted (host addresses are not known).
+    ``clients``: what is known of the clients' addresses (default: nothing)."""
+    inputs = Inputs(read_ip_groups(resources, []), clients or Clients(), notes)
+    quiet = Inputs(inputs.ip_groups, inputs.clients, [])  # the media check notes the network rules already
     result = []
     for policy in policies(resources, notes):
         allows: list[HostAllow] = []
         for group in policy.groups:
             with skipping(notes, group.label):
-                allows.extend(_application_rules(group, notes))
+                allows.extend(_application_rules(group, inputs))
         if not allows:
             continue
-        network = policy_network_rules(policy, ip_groups, [])
+        network = policy_network_rules(policy, quiet)
         outcome = evaluate(network, _HTTPS_ANYWHERE)
         label = f"network rules of {policy.label}"
         if not _HTTPS_ANYWHERE - outcome.worst:
@@ -53,7 +66,7 @@ def application_rules(resources: Sequence[Resource], notes: list[str]) -> list[t
     return result
 
 
-def _application_rules(group: Resource, notes: list[str]) -> list[HostAllow]:
+def _application_rules(group: Resource, inputs: Inputs) -> list[HostAllow]:
     group_priority, collections = read_collections(group)
     if collections is UNKNOWN:
         return [HostAllow(group, (), None, (unknown(group.label, "ruleCollections"),), Access.ALLOW, None,
@@ -61,7 +74,7 @@ def _application_rules(group: Resource, notes: list[str]) -> list[HostAllow]:
     found: list[HostAllow] = []
     for index, collection in enumerate(collections):
         where = f"{group.label} ruleCollections[{index}]"
-        with skipping(notes, where):
+        with skipping(inputs.notes, where):
             header = collection_header(as_obj(collection, "the collection"), group, group_priority)
             if header is None:
                 continue
@@ -69,15 +82,16 @@ def _application_rules(group: Resource, notes: list[str]) -> list[HostAllow]:
             items = as_list(field(collection, "rules"), "rules")
             for number, item in enumerate(items if isinstance(items, list) else [UNKNOWN]):
                 rule_where = f"{where}.rules[{number}]"
-                with skipping(notes, rule_where):
-                    allow = _application_rule(item, rule_where, label, access, order, group)
+                with skipping(inputs.notes, rule_where):
+                    allow = _application_rule(item, rule_where, label, access, order, group, inputs)
                     if allow is not None:
                         found.append(allow)
     return found
 
 
 def _application_rule(item: Any, where: str, label: str, access: Access | None, order: tuple[int, ...] | None,
-                      group: Resource) -> HostAllow | None:
+                      group: Resource, inputs: Inputs) -> HostAllow | None:
+    """One application rule as it applies to the clients; None for another rule type."""
     effective = access if access is not None else Access.ALLOW
     if item is UNKNOWN:
         return HostAllow(group, (), None, (unknown(where, "the rule"),), effective, order, label)
@@ -85,32 +99,51 @@ def _application_rule(item: Any, where: str, label: str, access: Access | None, 
     if field(item, "ruleType") != "ApplicationRule":
         return None
     name = first_str(field(item, "name")) or "?"
-    doubts: list[Doubt] = []
-    if access is None:
-        doubts.append(unknown(where, "the collection's action"))
-    protocols = as_list(field(item, "protocols"), "protocols")
-    https = False
-    if protocols is UNKNOWN:
-        doubts.append(unknown(where, "protocols"))
-    else:
-        for protocol in protocols:  # type: ignore[union-attr]
-            kind, port = field(protocol, "protocolType"), as_int(field(protocol, "port"), "port")
-            if kind is UNKNOWN or port is UNKNOWN:
-                doubts.append(unknown(where, "a protocol"))
-            elif isinstance(kind, str) and kind.lower() == "https" and port == 443:
-                https = True
-        if not https and not doubts:  # filters host names, but not HTTPS on 443
-            return HostAllow(group, (), (), (), effective, order, f"rule '{name}' of {label}")
-    targets = as_list(field(item, "targetFqdns"), "targetFqdns")
     rule_label = f"rule '{name}' of {label}"
+    judged = _sources(item, f"{where} (rule '{name}')", inputs, effective)
+    doubts: list[Doubt] = [unknown(where, "the collection's action")] if access is None else []
+    # the rule never sees the clients' connections, or does not filter HTTPS on 443: it matches none of their
+    # hosts (but the policy still filters host names)
+    if judged.reach is Reach.NONE or not _https(item, where, doubts):
+        return HostAllow(group, (), (), (), effective, order, rule_label)
+    certain = not doubts and judged.reach is Reach.ALL
+    doubts.extend(judged.doubts)
+    targets = as_list(field(item, "targetFqdns"), "targetFqdns")
     if targets is UNKNOWN:
         return HostAllow(group, (), None, (*doubts, unknown(where, "targetFqdns")), effective, order, rule_label)
     names = tuple(target for target in targets if isinstance(target, str))  # type: ignore[union-attr]
     if any(target is UNKNOWN for target in targets):  # type: ignore[union-attr]
-        return HostAllow(group, () if doubts else names, None, (*doubts, unknown(where, "a target FQDN")),
+        return HostAllow(group, names if certain else (), None, (*doubts, unknown(where, "a target FQDN")),
                          effective, order, rule_label)
-    return HostAllow(group, () if doubts else names, names, tuple(doubts), effective, order, rule_label)
+    return HostAllow(group, names if certain else (), names, tuple(doubts), effective, order, rule_label)
 
+
+def _sources(item: Any, who: str, inputs: Inputs, effective: Access) -> Verdict:
+    """How the rule's sources match the clients. Unreadable sources: an Allow is skipped (raises), a Deny may deny."""
+    try:
+        source = firewall_source(item, who, inputs.ip_groups)
+    except SKIPPED_ERRORS as exc:
+        if effective is Access.ALLOW:
+            raise
+        return Verdict(Reach.SOME, (Doubt(DoubtKind.EXTERNAL, f"{who}: its sources cannot be read ({exc})"),))
+    return judge(inputs.clients, source, who)
+
+
+def _https(item: Any, where: str, doubts: list[Doubt]) -> bool:
+    """Whether the rule may filter HTTPS on 443: it names Https on 443, or something about it (``doubts``, which
+    this extends with unknown protocols) is unknown."""
+    protocols = as_list(field(item, "protocols"), "protocols")
+    if protocols is UNKNOWN:
+        doubts.append(unknown(where, "protocols"))
+        return True
+    https = False
+    for protocol in protocols:  # type: ignore[union-attr]
+        kind, port = field(protocol, "protocolType"), as_int(field(protocol, "port"), "port")
+        if kind is UNKNOWN or port is UNKNOWN:
+            doubts.append(unknown(where, "a protocol"))
+        elif isinstance(kind, str) and kind.lower() == "https" and port == 443:
+            https = True
+    return https or bool(doubts)
 
 
 def matches(pattern: str, host: str) -> bool:
@@ -137,6 +170,7 @@ def message(label: str, missing: Sequence[str], denied: Sequence[tuple[str, str]
             f"use {AZURE_COMPONENT}.")
 
 
-def host_scopes(resources: Sequence[Resource], notes: list[str]) -> list[HostScope]:
+def host_scopes(resources: Sequence[Resource], notes: list[str], clients: Clients | None = None) -> list[HostScope]:
+    """The signaling-hosts filters; ``clients`` (when the caller knows them) decide which rules apply."""
     return [HostScope(label, group.urn, tuple(rules), matches, message)
-            for label, group, rules in application_rules(resources, notes)]
+            for label, group, rules in application_rules(resources, notes, clients)]

@@ -1,4 +1,4 @@
-"""Readers shared by the Azure layers: resource ids, port ranges, address prefixes and service tags."""
+"""Readers shared by the Azure layers: resource ids, port ranges, address prefixes, service tags and tags."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import netaddr
 
 from ..boxes import ANYWHERE, PORT_MAX, PORT_MIN, PUBLIC, parse_ipv4
+from ..model import TagSelector
 from ..resources import UNKNOWN, Malformed, as_list, as_str
 
 PRIVATE_TAGS = {"virtualnetwork", "azureloadbalancer"}
@@ -33,7 +34,6 @@ def nsg_id_of(resource_id: object) -> str | None:
     parts = resource_id.strip("/").split("/")
     end = next(index for index, part in enumerate(parts) if part.casefold() == "networksecuritygroups") + 2
     return "/" + "/".join(parts[:end]).casefold()
-
 
 
 def joined(single: object, many: object, single_name: str, many_name: str) -> list[Any] | Any:
@@ -66,9 +66,33 @@ def port_ranges(value: object) -> list[tuple[int, int]]:
     return ranges
 
 
+def is_literal(lowered: str) -> bool:
+    """Whether a (lower-cased) prefix is written as an address, a CIDR or an ``a-b`` range, not as a tag."""
+    return lowered[:1].isdigit() or ":" in lowered
+
+
+def literal(text: str) -> netaddr.IPSet | None:
+    """The addresses of an address, CIDR or ``a-b`` range: None when it is not IPv4 (IPv6); raises Malformed."""
+    lowered = text.strip().lower()
+    if "-" in lowered and lowered.replace("-", "").replace(".", "").isdigit():
+        first, _, last = lowered.partition("-")
+        try:
+            return netaddr.IPSet(netaddr.IPRange(first, last))
+        except (netaddr.AddrFormatError, ValueError):
+            raise Malformed(f"{text!r} is not an address range") from None
+    try:
+        return parse_ipv4(text)
+    except ValueError as exc:
+        raise Malformed(str(exc)) from None
+
+
+def is_tag(lowered: str) -> bool:
+    """Whether a (lower-cased) prefix that is not a literal reads as a service tag (``AzureCloud.WestEurope``)."""
+    return lowered.replace(".", "").replace("_", "").isalnum()
+
 
 def address(text: str, where: str, notes: list[str], rule_name: str) -> netaddr.IPSet | None:
-    """The addresses of one prefix: None when it is not IPv4 (IPv6); raises Malformed for garbage."""
+    """The addresses of one destination prefix: None when it is not IPv4 (IPv6); raises Malformed for garbage."""
     lowered = text.strip().lower()
     if lowered in ANYWHERE_TAGS:
         return ANYWHERE
@@ -76,20 +100,30 @@ def address(text: str, where: str, notes: list[str], rule_name: str) -> netaddr.
         return PUBLIC
     if lowered in PRIVATE_TAGS:
         return netaddr.IPSet()
-    if "-" in lowered and lowered.replace("-", "").replace(".", "").isdigit():
-        first, _, last = lowered.partition("-")
-        try:
-            return netaddr.IPSet(netaddr.IPRange(first, last))
-        except (netaddr.AddrFormatError, ValueError):
-            raise Malformed(f"{text!r} is not an address range") from None
-    if lowered[:1].isdigit() or ":" in lowered:
-        try:
-            return parse_ipv4(text)
-        except ValueError as exc:
-            raise Malformed(str(exc)) from None
-    if lowered.replace(".", "").replace("_", "").isalnum():
+    if is_literal(lowered):
+        return literal(text)
+    if is_tag(lowered):
         notes.append(f"{where}: service tag '{text}' (rule '{rule_name}') is not modelled; it is treated as "
                      "matching no Chalk range.")
         return netaddr.IPSet()
     raise Malformed(f"{text!r} is not a CIDR, address or service tag")
 
+
+def tag_selects(tags: object, selector: TagSelector) -> bool | None:
+    """Whether a resource's ``tags`` match ``selector``; None when that is unknown (the tags, or the value of a
+    matching name, are unknown during preview).
+
+    Azure Resource Manager treats tag *names* case-insensitively and tag *values* case-sensitively
+    (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources: "Tag names are
+    case-insensitive for operations ... Tag values are case-sensitive"), so ``Chalk`` and ``chalk`` are the same
+    tag, while ``media`` and ``Media`` are different values. A name present with a null value is absent."""
+    if tags is UNKNOWN:
+        return None
+    if not isinstance(tags, dict):
+        return False
+    wanted = selector.key.casefold()
+    values = [value for name, value in tags.items() if isinstance(name, str) and name.casefold() == wanted]
+    if any(value is not None and value is not UNKNOWN and (selector.value is None or value == selector.value)
+           for value in values):
+        return True
+    return None if any(value is UNKNOWN for value in values) else False

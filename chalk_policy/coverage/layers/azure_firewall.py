@@ -18,7 +18,7 @@ from .azure_fw_rules import AZURE_FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GRO
 
 
 def _scopes(ctx: ScopeContext) -> list[Scope]:
-    return firewall_scopes(ctx.resources, ctx.notes)
+    return firewall_scopes(ctx.resources, ctx.notes, ctx.clients)
 
 
 def _gap_message(report: ScopeReport, gap: RegionGap) -> str:

@@ -17,12 +17,20 @@ Media: ``NetworkRule`` with ``ipProtocols`` (``TCP``, ``UDP``, ``Any``), ``desti
 addresses, ``a-b`` ranges, ``*``, ``Internet``; other service tags are noted and match nothing),
 ``destinationIpGroups`` (resolved through ``azure-native:network:IpGroup`` ``id`` -> ``ipAddresses``) and
 ``destinationPorts``. ``destinationFqdns`` do not match by address and are not evaluated.
+Sources: a rule matches by its source too (learn.microsoft.com/azure/firewall/rule-processing). ``sourceAddresses``
+(``*``, CIDRs, addresses, ``a-b`` ranges) and ``sourceIpGroups`` (resolved like ``destinationIpGroups``; one of
+them is required) are judged against the Chalk clients (:mod:`.azure_sources`, :mod:`..sources`): a rule whose
+sources hold no client is dropped (it never sees their packets: an Allow from Chalk's media ranges allows nothing,
+a Deny from a subnet outside the configured ``clientCidrs`` denies nothing); one whose sources may hold only some
+of them (a subnet while the clients' addresses are not configured, an IP group outside the stack, an unknown)
+decides only what is unverified, never a pass or a certain gap.
 
 Classic Azure Firewall (``azure-native:network:AzureFirewall`` without ``firewallPolicy``)
     Its ``networkRuleCollections`` (``name``, ``priority``, ``action.type`` Allow/Deny, ``rules`` with
-    ``protocols``, ``destinationAddresses``, ``destinationIpGroups``, ``destinationPorts``) are evaluated by
-    collection priority, first match wins, then deny; a collection that cannot be read is an uncertain deny
-    (unless it is known to be an Allow). A firewall with a ``firewallPolicy`` is checked through that policy.
+    ``protocols``, ``sourceAddresses``, ``sourceIpGroups``, ``destinationAddresses``, ``destinationIpGroups``,
+    ``destinationPorts``; sources as above) are evaluated by collection priority, first match wins, then deny; a
+    collection that cannot be read is an uncertain deny (unless it is known to be an Allow). A firewall with a
+    ``firewallPolicy`` is checked through that policy.
 """
 
 from __future__ import annotations
@@ -47,12 +55,13 @@ from ..common import (
 from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..model import Scope
 from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
+from ..sources import Clients, Reach, for_clients, judge
 from .azure_common import address, id_part, port_ranges
+from .azure_sources import IpGroups, firewall_source, read_ip_groups
 
 RULE_COLLECTION_GROUP = "azure-native:network:FirewallPolicyRuleCollectionGroup"
 FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
 AZURE_FIREWALL = "azure-native:network:AzureFirewall"
-IP_GROUP = "azure-native:network:IpGroup"
 FILTER_COLLECTION = "FirewallPolicyFilterRuleCollection"
 FIREWALL_PROTOCOLS = {"any": ("tcp", "udp"), "tcp": ("tcp",), "udp": ("udp",)}
 
@@ -81,27 +90,36 @@ class Policy:
         return self.groups[0].urn if self.groups else self.resource.urn if self.resource else None
 
 
-def firewall_scopes(resources: Sequence[Resource], notes: list[str]) -> list[Scope]:
-    ip_groups = read_ip_groups(resources, notes)
+@dataclass(frozen=True)
+class Inputs:
+    """What reading a network rule needs besides the rule: the stack's IP groups, the clients, the notes."""
+
+    ip_groups: IpGroups
+    clients: Clients
+    notes: list[str]
+
+
+def firewall_scopes(resources: Sequence[Resource], notes: list[str], clients: Clients | None = None) -> list[Scope]:
+    """One scope per firewall policy and per classic firewall; ``clients``: what is known of the clients."""
+    inputs = Inputs(read_ip_groups(resources, notes), clients or Clients(), notes)
     scopes = []
     for policy in policies(resources, notes):
-        scopes.append(Scope(policy.label, policy.urn,
-                            tuple(policy_network_rules(policy, ip_groups, notes)), policy.doubts,
+        scopes.append(Scope(policy.label, policy.urn, tuple(policy_network_rules(policy, inputs)), policy.doubts,
                             empty=not policy.groups))
     for resource in resources:
         if resource.type == AZURE_FIREWALL:
             with skipping(notes, resource.label):
-                scope = _classic_scope(resource, ip_groups, notes)
+                scope = _classic_scope(resource, inputs)
                 if scope is not None:
                     scopes.append(scope)
     return scopes
 
 
-def policy_network_rules(policy: Policy, ip_groups: dict[str, Destinations], notes: list[str]) -> list[Rule]:
+def policy_network_rules(policy: Policy, inputs: Inputs) -> list[Rule]:
     rules: list[Rule] = []
     for group in policy.groups:
-        with skipping(notes, group.label):
-            rules.extend(_network_rules(group, ip_groups, notes))
+        with skipping(inputs.notes, group.label):
+            rules.extend(_network_rules(group, inputs))
     return rules
 
 
@@ -174,31 +192,6 @@ def _adopt(order: list[Policy], orphans: list[Policy]) -> None:
         orphans.remove(stray)
 
 
-def read_ip_groups(resources: Sequence[Resource], notes: list[str]) -> dict[str, Destinations]:
-    found: dict[str, Destinations] = {}
-    for resource in resources:
-        if resource.type != IP_GROUP:
-            continue
-        with skipping(notes, resource.label):
-            props = props_of(resource)
-            group_id = field(props, "id")
-            if not isinstance(group_id, str):
-                continue
-            target = found.setdefault(group_id.lower(), Destinations())
-            addresses = as_list(field(props, "ipAddresses"), "ipAddresses")
-            if addresses is UNKNOWN:
-                target.add_doubt(unknown(resource.label, "ipAddresses"))
-                continue
-            for value in addresses:  # type: ignore[union-attr]
-                if value is UNKNOWN:
-                    target.add_doubt(unknown(resource.label, "an address"))
-                elif isinstance(value, str):
-                    ips = address(value, resource.label, notes, resource.name)
-                    if ips is not None:
-                        target.add(value, ips)
-    return found
-
-
 def read_collections(group: Resource) -> tuple[int | None, list[Any] | Any]:
     props = props_of(group)
     priority = as_int(field(props, "priority"), "priority")
@@ -226,7 +219,7 @@ def collection_header(collection: Any, group: Resource | None, group_priority: i
     return label, access, order
 
 
-def _network_rules(group: Resource, ip_groups: dict[str, Destinations], notes: list[str]) -> list[Rule]:
+def _network_rules(group: Resource, inputs: Inputs) -> list[Rule]:
     group_priority, collections = read_collections(group)
     if collections is UNKNOWN:
         return [Rule(f"rule collection group '{group.name}'", None, EMPTY, EVERYTHING, None,
@@ -234,15 +227,16 @@ def _network_rules(group: Resource, ip_groups: dict[str, Destinations], notes: l
     rules: list[Rule] = []
     for index, collection in enumerate(collections):
         where = f"{group.label} ruleCollections[{index}]"
-        rules.extend(_collection_rules(collection, where, group, group, group_priority, ip_groups, notes))
+        rules.extend(_collection_rules(collection, where, group, group, group_priority, inputs))
     return rules
 
 
 def _collection_rules(collection: Any, where: str, owner: Resource, group: Resource | None,
-                      group_priority: int | None, ip_groups: dict[str, Destinations], notes: list[str]) -> list[Rule]:
+                      group_priority: int | None, inputs: Inputs) -> list[Rule]:
     """The network rules of one collection (of a policy group, or ``group`` None: of a classic firewall). A
     collection that cannot be read is an uncertain deny unless its action is known to be Allow (then it is
     skipped with a note: that only allows less)."""
+    notes = inputs.notes
     with skipping(notes, where):
         try:
             collection = as_obj(collection, "the collection")
@@ -271,12 +265,12 @@ def _collection_rules(collection: Any, where: str, owner: Resource, group: Resou
             return [unreadable_deny(f"rule collection '{name}'", order, EVERYTHING, where, name, exc, owner, notes,
                                     position, what="rule collection")]
         protocols_key = "ipProtocols" if group is not None else "protocols"
-        return _read_network_rules(items, where, label, access, order, owner, ip_groups, notes,  # type: ignore[arg-type]
+        return _read_network_rules(items, where, label, access, order, owner, inputs,  # type: ignore[arg-type]
                                    protocols_key)
     return []
 
 
-def _classic_scope(resource: Resource, ip_groups: dict[str, Destinations], notes: list[str]) -> Scope | None:
+def _classic_scope(resource: Resource, inputs: Inputs) -> Scope | None:
     """A classic ``AzureFirewall`` (no ``firewallPolicy``): its ``networkRuleCollections`` by priority, first
     match wins, then deny. A firewall managed by a policy is the policy's scope instead."""
     props = props_of(resource)
@@ -290,63 +284,76 @@ def _classic_scope(resource: Resource, ip_groups: dict[str, Destinations], notes
     else:
         rules = [rule for index, collection in enumerate(collections)  # type: ignore[arg-type]
                  for rule in _collection_rules(collection, f"{resource.label} networkRuleCollections[{index}]",
-                                               resource, None, None, ip_groups, notes)]
+                                               resource, None, None, inputs)]
     return Scope(label, resource.urn, tuple(rules))
 
 
 def _read_network_rules(items: list[Any], where: str, label: str, access: Access | None,
-                        order: tuple[int, ...] | None, owner: Resource, ip_groups: dict[str, Destinations],
-                        notes: list[str], protocols_key: str = "ipProtocols") -> list[Rule]:
+                        order: tuple[int, ...] | None, owner: Resource, inputs: Inputs,
+                        protocols_key: str = "ipProtocols") -> list[Rule]:
     """The network rules of one collection. A rule of a Deny (or unknown-action) collection that cannot be read
     is an uncertain deny; one of an Allow collection is skipped with a note (that only allows less)."""
     rules: list[Rule] = []
     for number, item in enumerate(items):
         rule_where = f"{where}.rules[{number}]"
-        with skipping(notes, rule_where):
+        with skipping(inputs.notes, rule_where):
             try:
-                rule = _network_rule(as_obj(item, "the rule"), rule_where, label, access, order, owner, ip_groups,
-                                     notes, protocols_key)
+                rule = _network_rule(as_obj(item, "the rule"), rule_where, label, access, order, owner, inputs,
+                                     protocols_key)
             except SKIPPED_ERRORS as exc:
                 if access is Access.ALLOW:
                     raise
                 name = (first_str(item.get("name")) if isinstance(item, dict) else None) or "?"
                 position = () if order is not None else (unknown(rule_where, "the collection or group priority"),)
                 rule = unreadable_deny(f"rule '{name}' of {label}", order, EVERYTHING, rule_where, name, exc, owner,
-                                       notes, position, what="Deny rule" if access is Access.DENY else "rule")
+                                       inputs.notes, position, what="Deny rule" if access is Access.DENY else "rule")
             if rule is not None:
                 rules.append(rule)
     return rules
 
 
 def _network_rule(item: Any, where: str, label: str, access: Access | None, order: tuple[int, ...] | None,
-                  group: Resource, ip_groups: dict[str, Destinations], notes: list[str],
-                  protocols_key: str = "ipProtocols") -> Rule | None:
-    """A policy ``NetworkRule`` (``ipProtocols``) or a classic firewall network rule (``protocols``, no type)."""
+                  group: Resource, inputs: Inputs, protocols_key: str = "ipProtocols") -> Rule | None:
+    """A policy ``NetworkRule`` (``ipProtocols``) or a classic firewall network rule (``protocols``, no type), as it
+    applies to the clients' packets; None when it is another rule type or its sources hold no client."""
     if item is UNKNOWN:
         return Rule(label, access, EMPTY, EVERYTHING, order, (unknown(where, "the rule"),), resource=group)
     kind = field(item, "ruleType") if protocols_key == "ipProtocols" else "NetworkRule"
     if kind not in ("NetworkRule", UNKNOWN):
         return None
     name = first_str(field(item, "name")) or "?"
-    rule_label = f"rule '{name}' of {label}"
+    who = f"{where} (rule '{name}')"
+    judged = judge(inputs.clients, firewall_source(item, who, inputs.ip_groups), who)
+    if judged.reach is Reach.NONE:  # the rule never sees a client packet
+        return None
+    services = _network_services(item, where, kind, protocols_key)
+    destinations = _network_destinations(item, where, inputs, name)
+    position = () if order is not None else (unknown(where, "the collection or group priority"),)
+    rule = make_rule(f"rule '{name}' of {label}", access, order, services, destinations, group, extra_doubts=position)
+    return for_clients(rule, judged)
+
+
+def _network_services(item: Any, where: str, kind: object, protocols_key: str) -> Services:
     protocols = as_list(field(item, protocols_key), protocols_key)
-    services: Services
     if protocols is UNKNOWN or kind is UNKNOWN:
-        services = Services.anything(unknown(where, protocols_key))
+        return Services.anything(unknown(where, protocols_key))
+    chosen = sorted({p for value in protocols  # type: ignore[union-attr]
+                     if isinstance(value, str) for p in FIREWALL_PROTOCOLS.get(value.lower(), ())})
+    ports = as_list(field(item, "destinationPorts"), "destinationPorts")
+    if isinstance(ports, list) and not ports:
+        raise Malformed("destinationPorts is empty")
+    known = [value for value in ports if value is not UNKNOWN] if isinstance(ports, list) else []
+    sure = BoxSet.of(chosen, [r for value in known for r in port_ranges(value)], ANYWHERE)
+    if ports is UNKNOWN or len(known) < len(ports):  # type: ignore[arg-type]
+        services = Services(sure, BoxSet.of(chosen, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
     else:
-        chosen = sorted({p for value in protocols  # type: ignore[union-attr]
-                         if isinstance(value, str) for p in FIREWALL_PROTOCOLS.get(value.lower(), ())})
-        ports = as_list(field(item, "destinationPorts"), "destinationPorts")
-        if isinstance(ports, list) and not ports:
-            raise Malformed("destinationPorts is empty")
-        known = [value for value in ports if value is not UNKNOWN] if isinstance(ports, list) else []
-        sure = BoxSet.of(chosen, [r for value in known for r in port_ranges(value)], ANYWHERE)
-        if ports is UNKNOWN or len(known) < len(ports):  # type: ignore[arg-type]
-            services = Services(sure, BoxSet.of(chosen, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
-        else:
-            services = Services.exactly(sure)
-        if any(value is UNKNOWN for value in protocols):  # type: ignore[union-attr]
-            services = Services(services.sure, ALL_SERVICES, [*services.doubts, unknown(where, "an ipProtocol")])
+        services = Services.exactly(sure)
+    if any(value is UNKNOWN for value in protocols):  # type: ignore[union-attr]
+        services = Services(services.sure, ALL_SERVICES, [*services.doubts, unknown(where, "an ipProtocol")])
+    return services
+
+
+def _network_destinations(item: Any, where: str, inputs: Inputs, name: str) -> Destinations:
     destinations = Destinations()
     addresses = as_list(field(item, "destinationAddresses"), "destinationAddresses")
     if addresses is UNKNOWN:
@@ -356,7 +363,7 @@ def _network_rule(item: Any, where: str, label: str, access: Access | None, orde
             if value is UNKNOWN:
                 destinations.add_doubt(unknown(where, "a destination address"))
             elif isinstance(value, str):
-                found = address(value, where, notes, name)
+                found = address(value, where, inputs.notes, name)
                 if found is not None:
                     destinations.add(value, found)
             else:
@@ -366,17 +373,19 @@ def _network_rule(item: Any, where: str, label: str, access: Access | None, orde
         destinations.add_doubt(unknown(where, "destinationIpGroups"))
     else:
         for reference in references:  # type: ignore[union-attr]
-            if reference is UNKNOWN:
-                destinations.add_doubt(unknown(where, "an IP group id"))
-            elif isinstance(reference, str):
-                resolved = ip_groups.get(reference.lower())
-                if resolved is None:
-                    destinations.add_doubt(Doubt(DoubtKind.EXTERNAL,
-                                                 f"{where}: IP group {reference} is not in this stack"))
-                else:
-                    destinations.sure = destinations.sure | resolved.sure
-                    destinations.maybe = destinations.maybe | resolved.maybe
-                    destinations.dests.extend(resolved.dests)
-                    destinations.doubts.extend(resolved.doubts)
-    position = () if order is not None else (unknown(where, "the collection or group priority"),)
-    return make_rule(rule_label, access, order, services, destinations, group, extra_doubts=position)
+            _destination_ip_group(destinations, reference, where, inputs.ip_groups)
+    return destinations
+
+
+def _destination_ip_group(destinations: Destinations, reference: object, where: str, ip_groups: IpGroups) -> None:
+    if reference is UNKNOWN:
+        destinations.add_doubt(unknown(where, "an IP group id"))
+    elif isinstance(reference, str):
+        resolved = ip_groups.get(reference.lower())
+        if resolved is None:
+            destinations.add_doubt(Doubt(DoubtKind.EXTERNAL, f"{where}: IP group {reference} is not in this stack"))
+        else:
+            destinations.sure = destinations.sure | resolved.sure
+            destinations.maybe = destinations.maybe | resolved.maybe
+            destinations.dests.extend(resolved.dests)
+            destinations.doubts.extend(resolved.doubts)

@@ -19,39 +19,41 @@ Protocol ``*``, ``Tcp``, ``Udp`` (any case); others (Icmp, Esp, Ah) carry no Cha
 ``destinationAddressPrefix`` and ``destinationAddressPrefixes``: CIDRs and addresses, ``*``/``0.0.0.0/0``
 (anywhere), ``Internet`` (every public IPv4 address: 0.0.0.0/0 minus RFC 1918 and the other special-purpose
 blocks), ``VirtualNetwork``/``AzureLoadBalancer`` (never a public media range). Any other service tag is
-not modelled: it matches nothing here, with a note. Application security groups are private. Sources are
-not checked: every rule is assumed to apply to the Chalk clients.
+not modelled: it matches nothing here, with a note. Destination application security groups are private.
 
-Unreadable rules. An Allow whose ports or prefixes cannot be read is skipped with a note (that only allows
+Sources. A rule matches by its 5-tuple, source included (learn.microsoft.com/azure/virtual-network/
+network-security-groups-overview, "Security rules"); :mod:`.azure_sources` reads ``sourceAddressPrefix(es)``,
+``sourceApplicationSecurityGroups`` and ``sourcePortRange(s)`` and :mod:`..sources` judges them against the
+clients. ``*``/``Any``/``0.0.0.0/0`` and ``VirtualNetwork`` reach every client (the clients behind an NSG are in
+its virtual network, whose address space the tag holds: learn.microsoft.com/azure/virtual-network/
+service-tags-overview). A rule whose source holds no client is dropped: an Allow from Chalk's own media ranges
+allows the clients nothing (the rules after it decide), and so does a Deny from a subnet outside the configured
+``clientCidrs``. A rule whose source may hold only some clients (a subnet while the clients' addresses are not
+configured, an application security group, another service tag, an unknown value, a source port other than
+``*``) decides only what is *unverified*: an Allow is never a silent pass, a Deny never a certain gap.
+
+Unreadable rules. An Allow whose ports, prefixes or sources cannot be read is skipped with a note (that only allows
 less). A Deny (or a rule of unknown access) is never skipped, which would fail open: it is an *uncertain
-deny* that matches nothing for sure and at most its protocols and ports to every address (when only the
-prefixes are unreadable) or its protocols on every port (when the ports are), so what it may shadow is
-unverified. The same holds for Azure Firewall rules and collections below.
+deny* that matches nothing for sure and at most its protocols on every port (when the ports are unreadable),
+its protocols and ports to every address (when the prefixes are) or to its prefixes (when only the sources are),
+so what it may shadow is unverified; a Deny whose source is known to hold no client is dropped all the same.
+The same holds for Azure Firewall rules and collections.
 
-With a tag selector, only NSGs whose ``tags`` match are scopes; an NSG with unknown tags is a scope whose
-gaps are unverified rather than violations. When the stack declares NSGs but the selector picks none, the
-media check reports that as a violation (the Chalk clients' egress is not checked at all).
+With a tag selector, only NSGs whose ``tags`` match are scopes (tag names match in any case, values exactly:
+:func:`.azure_common.tag_selects`); an NSG with unknown tags is a scope whose gaps are unverified rather than
+violations. When the stack declares NSGs but the selector picks none, the media check reports that as a
+violation (the Chalk clients' egress is not checked at all).
 
+Rules are read by :mod:`.azure_nsg_rules`, their sources by :mod:`.azure_sources`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, EVERYTHING, PROTOCOLS, PUBLIC, BoxSet
-from ..common import (
-    SKIPPED_ERRORS,
-    Destinations,
-    Services,
-    first_str,
-    make_rule,
-    parse_access,
-    skipping,
-    unknown,
-    unreadable_deny,
-)
+from ..boxes import ALL_PORTS, EMPTY, EVERYTHING, PUBLIC, BoxSet
+from ..common import first_str, skipping, unknown
 from ..evaluate import Access, Doubt, DoubtKind, Rule, known_rule
 from ..messages import (
     AZURE_COMPONENT,
@@ -64,8 +66,10 @@ from ..messages import (
     region_prefix,
 )
 from ..model import Layer, RegionGap, Scope, ScopeContext, ScopeReport, TagSelector
-from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
-from .azure_common import address, id_part, joined, nsg_id_of, port_ranges
+from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, props_of
+from ..sources import Clients
+from .azure_common import id_part, nsg_id_of, tag_selects
+from .azure_nsg_rules import nsg_rule
 
 NSG = "azure-native:network:NetworkSecurityGroup"
 SECURITY_RULE = "azure-native:network:SecurityRule"
@@ -78,7 +82,6 @@ DEFAULT_RULES = (
                priority=65500, builtin=True),
 )
 ALLOW_INTERNET_DEFAULT = DEFAULT_RULES[1]
-_NSG_PROTOCOLS = {"*": ("tcp", "udp"), "tcp": ("tcp",), "udp": ("udp",)}
 
 
 @dataclass
@@ -97,17 +100,20 @@ class _Nsg:
         return self.member or self.doubt is not None
 
 
-def nsg_scopes(resources: Sequence[Resource], selector: TagSelector | None, notes: list[str]) -> list[Scope]:
+def nsg_scopes(resources: Sequence[Resource], selector: TagSelector | None, notes: list[str],
+               clients: Clients | None = None) -> list[Scope]:
+    """One scope per selected NSG; ``clients``: what is known of the clients' addresses (default: nothing)."""
+    clients = clients or Clients()
     nsgs: list[_Nsg] = []
     for resource in resources:
         if resource.type == NSG:
             with skipping(notes, resource.label):
-                nsgs.append(_read_nsg(resource, selector, notes))
+                nsgs.append(_read_nsg(resource, selector, notes, clients))
     index = _NsgIndex(nsgs)
     for resource in resources:
         if resource.type == SECURITY_RULE:
             with skipping(notes, resource.label):
-                _attach(resource, index, notes)
+                _attach(resource, index, notes, clients)
     return [Scope(f"NSG '{nsg.resource.name}'", nsg.resource.urn, (*nsg.rules, *DEFAULT_RULES),
                   (nsg.doubt,) if nsg.doubt else ()) for nsg in nsgs if nsg.selected]
 
@@ -118,7 +124,7 @@ def nsgs_declared(resources: Sequence[Resource]) -> bool:
 
 
 
-def _read_nsg(resource: Resource, selector: TagSelector | None, notes: list[str]) -> _Nsg:
+def _read_nsg(resource: Resource, selector: TagSelector | None, notes: list[str], clients: Clients) -> _Nsg:
     props = props_of(resource)
     nsg_id = field(props, "id")
     name = first_str(field(props, "name"), field(props, "networkSecurityGroupName"),
@@ -126,13 +132,11 @@ def _read_nsg(resource: Resource, selector: TagSelector | None, notes: list[str]
     group = first_str(field(props, "resourceGroupName"), id_part(nsg_id, "resourceGroups"))
     member, doubt = True, None
     if selector is not None:
-        tags = field(props, "tags")
-        value = tags.get(selector.key) if isinstance(tags, dict) else (UNKNOWN if tags is UNKNOWN else None)
-        if value is UNKNOWN:
-            member, doubt = False, Doubt(DoubtKind.UNKNOWN, f"{resource.label}: its tags are unknown, so the "
-                                                            f"selector {selector} may or may not pick it")
-        else:
-            member = value is not None and (selector.value is None or value == selector.value)
+        selected = tag_selects(field(props, "tags"), selector)
+        member = selected is True
+        if selected is None:
+            doubt = Doubt(DoubtKind.UNKNOWN, f"{resource.label}: its tags are unknown, so the selector {selector} "
+                                             "may or may not pick it")
     nsg = _Nsg(resource, name, group, nsg_id_of(nsg_id), member, doubt, [])
     if not nsg.selected:  # its rules never count; it is kept only so that rules can find it
         return nsg
@@ -144,7 +148,7 @@ def _read_nsg(resource: Resource, selector: TagSelector | None, notes: list[str]
     for index, entry in enumerate(rules):  # type: ignore[arg-type]
         where = f"{resource.label} securityRules[{index}]"
         with skipping(notes, where):
-            rule = _nsg_rule(as_obj(entry, "the rule"), where, resource, notes)
+            rule = nsg_rule(as_obj(entry, "the rule"), where, resource, notes, clients)
             if rule is not None:
                 nsg.rules.append(rule)
     return nsg
@@ -190,7 +194,7 @@ class _NsgIndex:
         return [], candidates, self.unnamed
 
 
-def _attach(resource: Resource, index: _NsgIndex, notes: list[str]) -> None:
+def _attach(resource: Resource, index: _NsgIndex, notes: list[str], clients: Clients) -> None:
     props = props_of(resource)
     rule_id = field(props, "id")
     target = as_str(field(props, "networkSecurityGroupName"), "networkSecurityGroupName")
@@ -206,7 +210,7 @@ def _attach(resource: Resource, index: _NsgIndex, notes: list[str]) -> None:
             name.casefold() in index.by_name else ""
         notes.append(f"Skipped {resource.label}: NSG '{target}'{where} is not in this stack.")
         return
-    rule = _nsg_rule(props, resource.label, resource, notes)
+    rule = nsg_rule(props, resource.label, resource, notes, clients)
     if rule is None:
         return
     for nsg in sure:
@@ -221,100 +225,8 @@ def _attach(resource: Resource, index: _NsgIndex, notes: list[str]) -> None:
                 nsg.rules.append(uncertain)
 
 
-def _nsg_rule(rule: Any, where: str, resource: Resource, notes: list[str]) -> Rule | None:
-    if rule is UNKNOWN:
-        return Rule(where, None, EMPTY, EVERYTHING, None, (unknown(where, "the rule"),), resource=resource)
-    name = first_str(field(rule, "name"), field(rule, "securityRuleName")) or "?"
-    direction = as_str(field(rule, "direction"), "direction")
-    doubts: list[Doubt] = []
-    if direction is None:
-        raise Malformed("direction is missing")
-    if direction is UNKNOWN:
-        doubts.append(unknown(where, "direction"))
-    elif str(direction).lower() != "outbound":
-        return None
-    access = parse_access(as_str(field(rule, "access"), "access"), "access", "Allow or Deny")
-    priority = as_int(field(rule, "priority"), "priority")
-    if priority is None:
-        raise Malformed("priority is missing")
-    known_priority = priority if isinstance(priority, int) else None
-    position_doubt = () if known_priority is not None else (unknown(where, "priority"),)
-    label = f"rule '{name}' (priority {known_priority if known_priority is not None else 'unknown'})"
-    order = (known_priority,) if known_priority is not None else None
-    services: Services | None = None
-    try:
-        services = _nsg_services(field(rule, "protocol"), field(rule, "destinationPortRange"),
-                                 field(rule, "destinationPortRanges"), where)
-        destinations = _prefixes(rule, where, notes, name)
-    except SKIPPED_ERRORS as exc:
-        if access is Access.ALLOW:  # skipping an allow only ever allows less: noted by the caller
-            raise
-        if services is None:  # the ports (or protocol) cannot be read: every port of its protocols
-            protocol = field(rule, "protocol")
-            chosen = _NSG_PROTOCOLS.get(protocol.lower(), PROTOCOLS) if isinstance(protocol, str) else PROTOCOLS
-            box = BoxSet.of(chosen, ALL_PORTS, ANYWHERE)
-        else:  # the prefixes cannot be read: its services to every address
-            box = services.maybe
-        return unreadable_deny(label, order, box, where, name, exc, resource, notes, (*doubts, *position_doubt),
-                               known_priority, "Deny rule" if access is Access.DENY else "rule")
-    return make_rule(label, access, order, services, destinations, resource, member=not doubts,
-                     extra_doubts=(*doubts, *position_doubt), priority=known_priority)
-
-
-def _nsg_services(protocol: object, port: object, ports: object, where: str) -> Services:
-    name = as_str(protocol, "protocol")
-    if name is None:
-        raise Malformed("protocol is missing")
-    if name is UNKNOWN:
-        return Services.anything(unknown(where, "protocol"))
-    protocols = _NSG_PROTOCOLS.get(str(name).lower())
-    if protocols is None:
-        return Services()
-    values = joined(port, ports, "destinationPortRange", "destinationPortRanges")
-    if values is UNKNOWN:
-        return Services(EMPTY, BoxSet.of(protocols, ALL_PORTS, ANYWHERE), [unknown(where, "destination ports")])
-    assert isinstance(values, list)
-    if not values:
-        raise Malformed("destinationPortRange(s) is missing")
-    sure: list[tuple[int, int]] = []
-    doubtful = False
-    for value in values:
-        if value is UNKNOWN:
-            doubtful = True
-        else:
-            sure.extend(port_ranges(value))
-    box = BoxSet.of(protocols, sure, ANYWHERE)
-    if doubtful:
-        return Services(box, BoxSet.of(protocols, ALL_PORTS, ANYWHERE), [unknown(where, "a destination port")])
-    return Services.exactly(box)
-
-
-
-def _prefixes(rule: Any, where: str, notes: list[str], name: str) -> Destinations:
-    result = Destinations()
-    values = joined(field(rule, "destinationAddressPrefix"), field(rule, "destinationAddressPrefixes"),
-                     "destinationAddressPrefix", "destinationAddressPrefixes")
-    if values is UNKNOWN:
-        result.add_doubt(unknown(where, "destination prefixes"))
-        return result
-    groups = field(rule, "destinationApplicationSecurityGroups")
-    if not values and not groups:
-        raise Malformed("destinationAddressPrefix(es) is missing")
-    for value in values:
-        if value is UNKNOWN:
-            result.add_doubt(unknown(where, "a destination prefix"))
-        elif isinstance(value, str):
-            addresses = address(value, where, notes, name)
-            if addresses is not None:
-                result.add(value, addresses)
-        else:
-            raise Malformed(f"a destination prefix is {type(value).__name__}, not a string")
-    return result
-
-
-
 def _scopes(ctx: ScopeContext) -> list[Scope]:
-    return nsg_scopes(ctx.resources, ctx.selector, ctx.notes)
+    return nsg_scopes(ctx.resources, ctx.selector, ctx.notes, ctx.clients)
 
 
 def _gap_message(report: ScopeReport, gap: RegionGap) -> str:
