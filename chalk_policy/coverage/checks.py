@@ -15,6 +15,6 @@ from .resources import Resource
 
 def check_all(resources: Sequence[Resource], plan: Plan, catalog: Catalog, options: Options | None = None
               ) -> tuple[CheckResult, ...]:
-    return (check_media(resources, plan, catalog, options), check_signaling_hosts(resources, plan),
+    return (check_media(resources, plan, catalog, options), check_signaling_hosts(resources, plan, catalog, options),
             check_least_privilege(resources, plan, catalog, options),
             check_option_consistency(resources, plan, catalog, options))

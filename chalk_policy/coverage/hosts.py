@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..catalog.models import Catalog
 from ..planning.plan import Plan
+from .engine import catalog_clients
 from .evaluate import Access, Doubt
 from .layers import LAYERS
 from .messages import hosts_unverified_message
-from .model import POLICY_HOSTS, CheckResult, Finding, FindingKind, HostAllow, HostScope
+from .model import POLICY_HOSTS, CheckResult, Finding, FindingKind, HostAllow, HostScope, Options, ScopeContext
 from .resources import Resource
 
 Matcher = Callable[[str, str], bool]
@@ -61,11 +63,14 @@ def _hosts_scope(scope: HostScope, hosts: Sequence[str]) -> list[Finding]:
     return findings
 
 
-def check_signaling_hosts(resources: Sequence[Resource], plan: Plan) -> CheckResult:
-    """``chalk-signaling-hosts-required``: when the stack filters host names, every plan host is allowed."""
+def check_signaling_hosts(resources: Sequence[Resource], plan: Plan, catalog: Catalog | None = None,
+                          options: Options | None = None) -> CheckResult:
+    """``chalk-signaling-hosts-required``: when the stack filters host names, every plan host is allowed (to the
+    clients: ``catalog`` and ``options`` say what is known of their addresses)."""
     notes: list[str] = []
-    scopes = [scope for layer in LAYERS if layer.host_scopes is not None
-              for scope in layer.host_scopes(resources, notes)]
+    options = options or Options()
+    context = ScopeContext(resources, options.selector, catalog_clients(catalog, options), notes)
+    scopes = [scope for layer in LAYERS if layer.host_scopes is not None for scope in layer.host_scopes(context)]
     findings = [finding for scope in scopes for finding in _hosts_scope(scope, plan.host_names)]
     findings.extend(Finding(POLICY_HOSTS, FindingKind.NOTE, note) for note in notes)
     if not scopes:

@@ -97,7 +97,7 @@ class Layer:
     """Types a ``clientTag`` selects; when the stack declares some and the selector picks none of them, the
     media check says the clients' ``clients_noun`` is not checked at all."""
     clients_noun: str = ""
-    host_scopes: Callable[[Sequence[Resource], list[str]], list[HostScope]] | None = None
+    host_scopes: Callable[[ScopeContext], list[HostScope]] | None = None
     """Host-name filters for the signaling check; None: the layer filters by address only."""
 
     def __str__(self) -> str:

@@ -65,7 +65,7 @@ def _media(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
 
 def _hosts(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
            options: Options) -> tuple[CheckResult, ...]:
-    return (check_signaling_hosts(resources, chalk_plan),)
+    return (check_signaling_hosts(resources, chalk_plan, catalog, options),)
 
 
 def _least_privilege(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,

@@ -119,14 +119,16 @@ def test_a_dropped_region(tmp_path: Path) -> None:
                 "443; protocol UDP, destination_port 3478; protocol UDP, destination_port 10000:60000) to a rule "
                 "group the policy references or use chalk_policy.components.aws.ChalkAwsEgress.", plan, "us2",
                 resource=firewall),
-        # in a preview the policy's rule group arns are unknown: whether it references the allowlist is unverified
-        finding("AWS Network Firewall domain allowlists may allow Chalk signaling hosts "
-                "smartproxy-us-west-2.prod.look.vuforia.com, us2.vss.twilio.com, but this can only be verified at "
-                "`pulumi up`: AWS Network Firewall policy 'chalk-firewall-policy': the rule group arns are unknown, "
-                "so it may or may not reference rule group 'chalk-signaling-hosts'.", plan, None,
-                "chalk-egress-unverified", "advisory"),
+        # in a preview the policy's rule group arns are unknown, but the us2 hosts are dropped either way: by the
+        # allowlist's generated drop if the policy references it, by the STRICT_ORDER default aws:drop_established
+        # if not (as for the media check, the stack's groups are taken as referenced)
+        finding("AWS Network Firewall domain allowlists do not allow 2 Chalk signaling hosts (HTTPS on TCP 443): "
+                "smartproxy-us-west-2.prod.look.vuforia.com, us2.vss.twilio.com. Add them to the targets of an "
+                "ALLOWLIST rule group with target type TLS_SNI (a leading dot allows a domain and its subdomains) or "
+                "use chalk_policy.components.aws.ChalkAwsEgress.", plan, None,
+                "chalk-signaling-hosts-required", resource=firewall),
     ]
-    assert report["summary"] == summary(2, 1)
+    assert report["summary"] == summary(3)
 
 
 def test_unknown_values_are_unverified_not_violations(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_advisory_and_resource_findings_validate_too(tmp_path: Path, at_root: Pa
     results = log["runs"][0]["results"]
     assert [(r["ruleId"], r["level"], r["properties"]["file"]) for r in results] == [
         ("chalk-egress-unverified", "warning", str(unknown)), (MEDIA, "error", str(dropped)),
-        (MEDIA, "error", str(dropped)), ("chalk-egress-unverified", "warning", str(dropped))]
+        (MEDIA, "error", str(dropped)), ("chalk-signaling-hosts-required", "error", str(dropped))]
     assert results[2]["locations"][0]["logicalLocations"] == [{
         "fullyQualifiedName": "urn:pulumi:dev::chalk-network::chalk:index:ChalkAwsEgress$aws:networkfirewall/"
                               "firewallPolicy:FirewallPolicy::chalk-firewall-policy", "kind": "resource"}]

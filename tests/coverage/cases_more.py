@@ -165,9 +165,11 @@ NETWORK_FIREWALL_CASES = [
         "drop tls any any -> any any (sid:10;)")), _group("media", PASSES),
         _policy([(_arn("drops"), 100), (_arn("media"), 200)])], None),
     # stateful rule order and default actions
+    # a DROP at 100 ahead of the media PASSes at 200: STRICT_ORDER would block UDP 3478, the default order passes it
     ("no-engine-options-is-default-order", [*plan_egress(),
                                             _group("drops", [_stateful("DROP", "UDP", "ANY", "3478", 7)]),
-                                            _fw({}, [(_arn("drops"), 100)])], None),
+                                            _group("media", PASSES),
+                                            _fw({}, [(_arn("drops"), 100), (_arn("media"), 200)])], None),
     ("default-order-unmatched-passes", [*plan_egress(), _fw({"statefulEngineOptions": {
         "ruleOrder": "DEFAULT_ACTION_ORDER"}}, [])], None),
     ("strict-alert-default-passes", [*plan_egress(), _fw({"statefulEngineOptions": {"ruleOrder": "STRICT_ORDER"},

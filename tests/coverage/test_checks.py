@@ -43,7 +43,14 @@ HOSTS: dict[str, list[str]] = {
     'aws-denylist-is-not-an-allowlist': [],
     'aws-allowlist-without-policy': [],
     'aws-allowlist-not-referenced': [],
-    'aws-allowlist-arns-unknown': [],  # unverified instead (see HOSTS_UNVERIFIED)
+    # the arns are unknown, but the 2 hosts are dropped either way: by the allowlist's drop for unlisted hosts if
+    # the policy references it, by STRICT_ORDER's aws:drop_established if not (the group is taken as referenced)
+    'aws-allowlist-arns-unknown': [
+        'AWS Network Firewall domain allowlists do not allow 2 Chalk signaling hosts (HTTPS on TCP '
+        '443): accountapi.prod.look.vuforia.com, chalkusageservice.prod.look.vuforia.com. Add them to '
+        'the targets of an ALLOWLIST rule group with target type TLS_SNI (a leading dot allows a domain '
+        'and its subdomains) or use chalk_policy.components.aws.ChalkAwsEgress.',
+    ],
     'aws-pass-443-before-filter': [],
     'aws-pass-443-after-filter': [
         'AWS Network Firewall domain allowlists do not allow 2 Chalk signaling hosts (HTTPS on TCP '
@@ -180,12 +187,6 @@ def test_signaling_hosts(key, resources):
 
 
 HOSTS_UNVERIFIED = {
-    'aws-allowlist-arns-unknown': [
-        'AWS Network Firewall domain allowlists may allow Chalk signaling hosts '
-        'accountapi.prod.look.vuforia.com, chalkusageservice.prod.look.vuforia.com, but this can only be '
-        "verified at `pulumi up`: AWS Network Firewall policy 'fw': the rule group arns are unknown, so it "
-        "may or may not reference rule group 'hosts'.",
-    ],
     'azure-network-rule-https-unknown-destination': [
         "Azure Firewall policy 'fw-policy' may allow Chalk signaling hosts vuforiachalk.com, but this can only be "
         "verified at `pulumi up`: azure_native.network.FirewallPolicyRuleCollectionGroup 'rcg' "

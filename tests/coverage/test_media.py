@@ -19,6 +19,9 @@ TABLES = [("aws", SECURITY_GROUP_CASES), ("nsg", NSG_CASES), ("nfw", NETWORK_FIR
           ("azfw", AZURE_FIREWALL_CASES), ("unknown", UNKNOWN_CASES), ("malformed", MALFORMED_CASES),
           ("azure", AZURE_CASES), ("nacl", NACL_CASES)]
 
+_UNTAGGED_ACL = ("aws.ec2.NetworkAcl 'other': it does not carry the tag chalk=media, but it may govern the Chalk "
+                 "clients' subnets (a network ACL applies to subnets, not to the tagged security groups).")
+
 EXPECTED: dict[str, list[tuple[str, str]]] = {
     'aws/egress-rules': [],
     'aws/inline-egress': [],
@@ -320,12 +323,12 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
          "Region de1 (Germany): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
          '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this '
          "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: destinationPort '$MEDIA_PORTS'"
-         ' uses a rule variable ($MEDIA_PORTS), which this check does not resolve.'),
+         ' uses the rule variable $MEDIA_PORTS, which the rule group does not define.'),
         ('unverified',
          "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
          '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
          "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: destinationPort '$MEDIA_PORTS'"
-         ' uses a rule variable ($MEDIA_PORTS), which this check does not resolve.'),
+         ' uses the rule variable $MEDIA_PORTS, which the rule group does not define.'),
     ],
     'nfw/unreadable-drop-is-uncertain': [
         ('unverified',
@@ -333,29 +336,19 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
          '18.156.18.128/25, 18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this '
          "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: 'drop udp any -> any any "
          "(sid:3;)' is not 'action protocol source port -> destination port (options)'; "
-         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses a rule "
-         'variable ($HOME), which this check does not resolve.'),
+         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses the rule "
+         'variable $HOME, which the rule group does not define.'),
         ('unverified',
          "Region jp1 (Japan): AWS Network Firewall policy 'fw' may allow UDP 443, 3478, 10000-60000 to "
          '13.115.244.0/27, 18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this '
          "stack: aws.networkfirewall.RuleGroup 'drops' rulesString line 1: 'drop udp any -> any any "
          "(sid:3;)' is not 'action protocol source port -> destination port (options)'; "
-         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses a rule "
-         'variable ($HOME), which this check does not resolve.'),
+         "aws.networkfirewall.RuleGroup 'drops' statefulRules[0]: destination '$HOME' uses the rule "
+         'variable $HOME, which the rule group does not define.'),
     ],
     'nfw/drop-tls-does-not-touch-udp': [],
-    'nfw/no-engine-options-is-default-order': [
-        ('violation',
-         "Region de1 (Germany): AWS Network Firewall policy 'fw' blocks UDP 3478 to 18.156.18.128/25, "
-         "18.195.48.224/27, 52.59.186.0/27 with rule group 'drops' sid 7 (DROP), before any PASS. Add a "
-         'PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the policy '
-         'references, ahead of the blocking rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
-        ('violation',
-         "Region jp1 (Japan): AWS Network Firewall policy 'fw' blocks UDP 3478 to 13.115.244.0/27, "
-         "18.180.220.128/25, 54.65.63.192/26 with rule group 'drops' sid 7 (DROP), before any PASS. Add a"
-         ' PASS stateful rule per range (protocol UDP, destination_port 3478) to a rule group the policy '
-         'references, ahead of the blocking rules, or use chalk_policy.components.aws.ChalkAwsEgress.'),
-    ],
+    # no statefulEngineOptions: DEFAULT_ACTION_ORDER (the AWS default), so the PASSes win over the earlier DROP
+    'nfw/no-engine-options-is-default-order': [],
     'nfw/default-order-unmatched-passes': [],
     'nfw/strict-alert-default-passes': [],
     'nfw/strict-without-default-passes': [],
@@ -827,7 +820,20 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
        "Region jp1 (Japan): network ACL 'default' does not allow replies (UDP 1024-65535 from 13.115.244.0/27, "
        '18.180.220.128/25, 54.65.63.192/26). Network ACLs are stateless: add an ingress allow rule per CIDR for the '
        'replies (protocol udp, ports 1024-65535).')],
-    'nacl/selector-excludes-untagged': [],
+    # Class 5: a clientTag cannot tell which ACL governs the clients' subnets, so the untagged ACL stays a scope
+    # whose gaps are unverified (it denies everything: before the fix it was silently dropped).
+    'nacl/selector-excludes-untagged': [('unverified',
+       "Region de1 (Germany): network ACL 'other' may allow UDP 443, 3478, 10000-60000 to 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27, but this cannot be verified from this stack: ' + _UNTAGGED_ACL),
+      ('unverified',
+       "Region jp1 (Japan): network ACL 'other' may allow UDP 443, 3478, 10000-60000 to 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26, but this cannot be verified from this stack: ' + _UNTAGGED_ACL),
+      ('unverified',
+       "Region de1 (Germany): network ACL 'other' may allow replies (UDP 1024-65535 from 18.156.18.128/25, "
+       '18.195.48.224/27, 52.59.186.0/27), but this cannot be verified from this stack: ' + _UNTAGGED_ACL),
+      ('unverified',
+       "Region jp1 (Japan): network ACL 'other' may allow replies (UDP 1024-65535 from 13.115.244.0/27, "
+       '18.180.220.128/25, 54.65.63.192/26), but this cannot be verified from this stack: ' + _UNTAGGED_ACL)],
 }
 
 

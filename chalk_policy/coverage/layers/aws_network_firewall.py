@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ..evaluate import Rule
 from ..messages import AWS_COMPONENT, all_gaps, denial_clause, distinct_ranges, items_text, region_prefix
 from ..model import HostScope, Layer, RegionGap, Scope, ScopeContext, ScopeReport
-from ..resources import Resource
 from .aws_domain_lists import host_scopes
 from .aws_nfw_common import FIREWALL_POLICY
 from .aws_nfw_policy import network_firewall_scopes
 
 
 def _scopes(ctx: ScopeContext) -> list[Scope]:
-    return network_firewall_scopes(ctx.resources, ctx.notes)
+    return network_firewall_scopes(ctx.resources, ctx.notes, ctx.clients)
 
 
 def _gap_message(report: ScopeReport, gap: RegionGap) -> str:
@@ -39,8 +36,8 @@ def _who(_scope: str, rule: Rule) -> str:
     return f"AWS Network Firewall {rule.label}"
 
 
-def _host_scopes(resources: Sequence[Resource], notes: list[str]) -> list[HostScope]:
-    return host_scopes(resources, notes)
+def _host_scopes(ctx: ScopeContext) -> list[HostScope]:
+    return host_scopes(ctx.resources, ctx.notes)
 
 
 LAYER = Layer(id="aws-network-firewall", cloud="aws", resource_types=frozenset({FIREWALL_POLICY}), scopes=_scopes,

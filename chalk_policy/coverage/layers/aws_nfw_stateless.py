@@ -1,12 +1,17 @@
 """AWS Network Firewall stateless engine: rule groups by reference priority and rule priority, then the
-stateless default action, all ahead of every stateful rule.
+stateless default action, all ahead of every stateful rule
+(docs.aws.amazon.com/network-firewall/latest/developerguide/stateless-rule-groups-5-tuple.html).
 
 ``ruleDefinition.actions`` ``aws:pass`` allows, ``aws:drop`` denies, ``aws:forward_to_sfe`` hands the traffic to
 the stateful engine (later stateless rules and the stateless default never see it). ``matchAttributes``:
 ``protocols`` 6/17 (empty: all; others carry no Chalk traffic), ``destinations[].addressDefinition`` (empty: any),
-``destinationPorts[]`` (empty: all); ``tcpFlags`` make a rule uncertain (TCP only, maybe). Then
-``statelessDefaultActions``: ``aws:drop`` denies everything left, ``aws:pass`` allows it, ``aws:forward_to_sfe``
-(or absent) forwards it. Unknown values are uncertain rules.
+``destinationPorts[]`` (empty: all); ``tcpFlags`` make a rule uncertain (TCP only, maybe). The source side,
+``sources[].addressDefinition`` (empty: any) and ``sourcePorts[]`` (empty: all), is judged against the clients
+(:func:`~chalk_policy.coverage.sources.judge`): a rule that matches no client's packet is dropped, one that matches
+only some is uncertain; ports other than every port 1-65535 match only some (clients send from ephemeral ports).
+Stateless rules see single packets one way: a rule matches the clients' packets only with the clients as its
+source. Then ``statelessDefaultActions``: ``aws:drop`` denies everything left, ``aws:pass`` allows it,
+``aws:forward_to_sfe`` (or absent) forwards it. Unknown values are uncertain rules.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, EVERYTHING, PORT_MAX, PORT_MIN, 
 from ..common import Destinations, Services, make_rule, skipping, unknown
 from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
+from ..sources import Clients, Reach, Source, Verdict, for_clients, judge
 from .aws_common import add_cidr
 from .aws_nfw_common import STATELESS, STATELESS_DEFAULT, references
+from .aws_suricata import every_client_port
 
 
-def stateless_layer(policy: Resource, label: str, body: Any, groups: Sequence[Resource], notes: list[str]
-                     ) -> tuple[list[Rule], BoxSet, BoxSet]:
+def stateless_layer(policy: Resource, label: str, body: Any, groups: Sequence[Resource], notes: list[str],
+                    clients: Clients | None = None) -> tuple[list[Rule], BoxSet, BoxSet]:
     """The stateless rules and default action (ahead of every stateful rule), and what they decide for sure and
     at most. ``aws:forward_to_sfe`` hands traffic to the stateful engine: later stateless rules never see it."""
     chosen, outside, unresolved = references(policy, body, "statelessRuleGroupReferences", groups, notes)
@@ -39,7 +46,7 @@ def stateless_layer(policy: Resource, label: str, body: Any, groups: Sequence[Re
         placed.extend((group, None) for group in groups if id(group) not in taken)
     for group, priority in placed:
         with skipping(notes, group.label):
-            for key, rule, kind in _stateless_group(group, priority, notes):
+            for key, rule, kind in _stateless_group(group, priority, notes, clients or Clients()):
                 if priority is None:
                     doubt = Doubt(DoubtKind.UNKNOWN, f"{label}: the position of stateless rule group "
                                                      f"'{group.name}' is not known")
@@ -83,7 +90,7 @@ def _stateless_default(label: str, body: Any) -> Rule | None:
     return None  # aws:forward_to_sfe (or absent): the stateful engine decides
 
 
-def _stateless_group(group: Resource, priority: int | None, notes: list[str]
+def _stateless_group(group: Resource, priority: int | None, notes: list[str], clients: Clients
                      ) -> list[tuple[tuple[int, ...] | None, Rule, str | None]]:
     props = props_of(group)
     source = field(field(as_obj(field(props, "ruleGroup"), "ruleGroup"), "rulesSource"),
@@ -98,13 +105,13 @@ def _stateless_group(group: Resource, priority: int | None, notes: list[str]
     for index, entry in enumerate(rules):  # type: ignore[arg-type]
         where = f"{group.label} statelessRules[{index}]"
         with skipping(notes, where):
-            item = _stateless_rule(group, as_obj(entry, "the rule"), where, priority)
+            item = _stateless_rule(group, as_obj(entry, "the rule"), where, priority, clients)
             if item is not None:
                 found.append(item)
     return found
 
 
-def _stateless_rule(group: Resource, entry: Any, where: str, group_priority: int | None
+def _stateless_rule(group: Resource, entry: Any, where: str, group_priority: int | None, clients: Clients
                     ) -> tuple[tuple[int, ...] | None, Rule, str | None] | None:
     if entry is UNKNOWN:
         key = (STATELESS, group_priority, -1) if group_priority is not None else None
@@ -113,21 +120,33 @@ def _stateless_rule(group: Resource, entry: Any, where: str, group_priority: int
     if priority is None:
         raise Malformed("priority is missing")
     definition = as_obj(field(entry, "ruleDefinition"), "ruleDefinition")
-    actions = as_list(field(definition, "actions"), "ruleDefinition.actions")
-    doubts: list[Doubt] = []
-    kind: str | None = None
-    if actions is UNKNOWN or any(action is UNKNOWN for action in actions):  # type: ignore[union-attr]
-        doubts.append(unknown(where, "actions"))
-    else:
-        names = {str(action).lower() for action in actions}  # type: ignore[union-attr]
-        kind = next((name for name in ("drop", "pass", "forward_to_sfe") if f"aws:{name}" in names), None)
-        if kind is None:
-            raise Malformed("actions hold none of aws:pass, aws:drop, aws:forward_to_sfe")
-        kind = "forward" if kind == "forward_to_sfe" else kind
+    kind, doubts = _stateless_action(as_list(field(definition, "actions"), "ruleDefinition.actions"), where)
     match = as_obj(field(definition, "matchAttributes"), "matchAttributes")
     services = _stateless_services(match, where)
     if services is None:
         return None  # only protocols that carry no Chalk traffic
+    label = f"stateless rule group '{group.name}' rule priority {priority} (aws:{kind or '?'})"
+    access = {"pass": Access.ALLOW, "drop": Access.DENY}.get(kind or "")
+    key = (STATELESS, group_priority, priority) if group_priority is not None and isinstance(priority, int) else None
+    if priority is UNKNOWN:
+        doubts.append(unknown(where, "priority"))
+    rule = for_clients(make_rule(label, access, key, services, _stateless_destinations(match, where), group,
+                                 extra_doubts=tuple(doubts)), _stateless_verdict(match, where, clients))
+    return None if rule is None else (key, rule, kind)
+
+
+def _stateless_action(actions: Any, where: str) -> tuple[str | None, list[Doubt]]:
+    """(``pass``, ``drop`` or ``forward``; None with a doubt when unknown)."""
+    if actions is UNKNOWN or any(action is UNKNOWN for action in actions):
+        return None, [unknown(where, "actions")]
+    names = {str(action).lower() for action in actions}
+    kind = next((name for name in ("drop", "pass", "forward_to_sfe") if f"aws:{name}" in names), None)
+    if kind is None:
+        raise Malformed("actions hold none of aws:pass, aws:drop, aws:forward_to_sfe")
+    return ("forward" if kind == "forward_to_sfe" else kind), []
+
+
+def _stateless_destinations(match: Any, where: str) -> Destinations:
     destinations = Destinations()
     targets = as_list(field(match, "destinations"), "destinations")
     if targets is UNKNOWN:
@@ -138,13 +157,50 @@ def _stateless_rule(group: Resource, entry: Any, where: str, group_priority: int
         text = as_str(field(as_obj(target, f"destinations[{index}]"), "addressDefinition"),
                       f"destinations[{index}].addressDefinition")
         add_cidr(destinations, text, where, f"destinations[{index}].addressDefinition")
-    label = f"stateless rule group '{group.name}' rule priority {priority} (aws:{kind or '?'})"
-    access = {"pass": Access.ALLOW, "drop": Access.DENY}.get(kind or "")
-    key = (STATELESS, group_priority, priority) if group_priority is not None and isinstance(priority, int) else None
-    if priority is UNKNOWN:
-        doubts.append(unknown(where, "priority"))
-    rule = make_rule(label, access, key, services, destinations, group, extra_doubts=tuple(doubts))
-    return key, rule, kind
+    return destinations
+
+
+def _stateless_verdict(match: Any, where: str, clients: Clients) -> Verdict:
+    """How ``sources`` and ``sourcePorts`` match the clients' packets."""
+    written = Source()
+    found = Destinations()  # the source addresses, read like destinations
+    sources = as_list(field(match, "sources"), "sources")
+    if sources is UNKNOWN:
+        found.add_doubt(unknown(where, "sources"))
+    elif not sources:
+        found.add("ANY", ANYWHERE)
+    for index, item in enumerate(sources if isinstance(sources, list) else []):
+        text = as_str(field(as_obj(item, f"sources[{index}]"), "addressDefinition"),
+                      f"sources[{index}].addressDefinition")
+        add_cidr(found, text, where, f"sources[{index}].addressDefinition")
+    for dest in found.dests:
+        written.add(dest.text, dest.addresses)
+    written.doubts.extend(found.doubts)
+    ranges = _port_ranges(field(match, "sourcePorts"), "sourcePorts")
+    if isinstance(ranges, list) and ranges and not every_client_port(
+            BoxSet.of(("tcp",), ranges, ANYWHERE).ports("tcp")):
+        written.ports = ", ".join(f"{low}-{high}" if low != high else str(low) for low, high in ranges)
+    verdict = judge(clients, written, where)
+    if ranges is UNKNOWN and verdict.reach is not Reach.NONE:
+        return Verdict(Reach.SOME, (*verdict.doubts, unknown(where, "sourcePorts")))
+    return verdict
+
+
+def _port_ranges(value: Any, name: str) -> list[tuple[int, int]] | object:
+    """``[{fromPort, toPort}]`` as ranges (empty: every port), or UNKNOWN."""
+    items = as_list(value, name)
+    if items is UNKNOWN:
+        return UNKNOWN
+    ranges = []
+    for index, item in enumerate(items):  # type: ignore[arg-type]
+        item = as_obj(item, f"{name}[{index}]")
+        low, high = as_int(field(item, "fromPort"), "fromPort"), as_int(field(item, "toPort"), "toPort")
+        if low is UNKNOWN or high is UNKNOWN:
+            return UNKNOWN
+        if not (isinstance(low, int) and isinstance(high, int) and PORT_MIN <= low <= high <= PORT_MAX):
+            raise Malformed(f"{name}[{index}] is not a port range")
+        ranges.append((low, high))
+    return ranges
 
 
 def _stateless_services(match: Any, where: str) -> Services | None:
@@ -157,23 +213,12 @@ def _stateless_services(match: Any, where: str) -> Services | None:
         "tcp", "udp")
     if not names:
         return None
-    ports = as_list(field(match, "destinationPorts"), "destinationPorts")
-    if ports is UNKNOWN:
+    ranges = _port_ranges(field(match, "destinationPorts"), "destinationPorts")
+    if not isinstance(ranges, list):
         return Services(EMPTY, BoxSet.of(names, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
-    ranges = []
-    for index, item in enumerate(ports):  # type: ignore[arg-type]
-        item = as_obj(item, f"destinationPorts[{index}]")
-        low, high = as_int(field(item, "fromPort"), "fromPort"), as_int(field(item, "toPort"), "toPort")
-        if low is UNKNOWN or high is UNKNOWN:
-            return Services(EMPTY, BoxSet.of(names, ALL_PORTS, ANYWHERE), [unknown(where, "destinationPorts")])
-        if not (isinstance(low, int) and isinstance(high, int) and PORT_MIN <= low <= high <= PORT_MAX):
-            raise Malformed(f"destinationPorts[{index}] is not a port range")
-        ranges.append((low, high))
     box = BoxSet.of(names, ranges or ALL_PORTS, ANYWHERE)
-    flags = field(match, "tcpFlags")
-    if flags:
+    if field(match, "tcpFlags"):
         doubt = Doubt(DoubtKind.EXTERNAL, f"{where}: it matches only TCP packets with some flags (tcpFlags), "
                                           "which this check does not evaluate")
         return Services(EMPTY, BoxSet.of(("tcp",), ranges or ALL_PORTS, ANYWHERE) & box, [doubt])
     return Services.exactly(box)
-

@@ -1,26 +1,170 @@
-"""Suricata rule text as AWS Network Firewall reads it: addresses, ports, rule variables and headers.
+"""Suricata rule text as AWS Network Firewall reads it: addresses, ports and rule variables.
 
-Addresses: CIDRs, ``ANY``, ``$EXTERNAL_NET``/``$HOME_NET`` and other variables (resolved through the rule
-group's ``ruleVariables``), negation ``!x``, lists ``[a, !b]`` (nested; a list of negations only is "any but").
-Ports: ``ANY``, ``443``, ``10000:60000``, ``1024:``, ``!53``, ``[443,3478,!5000]`` and ``$VARIABLE``. A variable
-that is not defined raises :class:`Unresolved` (the caller makes the rule uncertain).
+Addresses: CIDRs, ``ANY``, ``$VARIABLE``, negation ``!x``, lists ``[a, !b]`` (nested; a list of negations only is
+"any but"). Ports: ``ANY``, ``443``, ``10000:60000``, ``1024:``, ``!53``, ``[443,3478,!5000]`` and ``$VARIABLE``.
+
+Rule variables (docs.aws.amazon.com/network-firewall/latest/APIReference/API_RuleVariables.html;
+docs.aws.amazon.com/network-firewall/latest/developerguide/suricata-examples.html, "Rule with variables") come from
+the rule group's ``ruleGroup.ruleVariables`` as pulumi-aws shows them: ``ipSets[]`` ``{key, ipSet: {definitions: [CIDR,
+...]}}`` and ``portSets[]`` ``{key, portSet: {definitions: [port, ...]}}``. Two address variables are predefined
+(docs.aws.amazon.com/network-firewall/latest/developerguide/stateful-rule-groups-domain-names.html, "HOME_NET"):
+
+* ``$HOME_NET`` defaults to the CIDR of the VPC the firewall is deployed in, which is not in the stack. The check
+  treats that default as holding every Chalk client (as a source it reaches ALL clients: the clients are assumed
+  to be in, or listed in, the firewall's home network) and none of Chalk's media ranges (public addresses of Chalk's
+  media servers, never in the customer's VPC).
+* ``$EXTERNAL_NET`` defaults to ``!$HOME_NET``: it holds no client as a source, and every media range as a
+  destination.
+
+So an address is kept as two sets (:class:`Split`): what it holds inside ``$HOME_NET`` (where clients send from) and
+outside it (where media ranges are). A ``HOME_NET`` defined in ``ipSets`` is a concrete set, and then both sides
+are the same. A variable that is not defined, whose definition cannot be read, or an IP set reference (``@NAME``,
+a prefix list) raises :class:`Unresolved`; one whose definition is unknown during preview raises
+:class:`UnknownVariable` (the caller makes the rule uncertain either way).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import netaddr
 
 from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, PORT_MAX, PORT_MIN, BoxSet, parse_ipv4
+from ..resources import UNKNOWN
+from ..resources import field as get
 
-ANY_ADDRESS = {"ANY", "$EXTERNAL_NET", "0.0.0.0/0"}
+Ranges = tuple[tuple[int, int], ...]
 SID = re.compile(r"\bsid\s*:\s*(\d+)")
 TOKENS = re.compile(r"!?\[[^\]]*\]|\S+")
+HOME_NET, EXTERNAL_NET = "HOME_NET", "EXTERNAL_NET"
 
 
 class Unresolved(ValueError):
-    """A destination or port the check cannot resolve (a rule variable, garbage): the rule is uncertain."""
+    """An address or port the check cannot resolve (an undefined rule variable, garbage): the rule is uncertain."""
+
+
+class UnknownVariable(Unresolved):
+    """A rule variable whose definition is unknown during preview."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A Suricata address: the addresses it holds inside ``$HOME_NET`` and those outside it."""
+
+    home: netaddr.IPSet
+    """Inside ``$HOME_NET``: what decides whether a source holds the clients."""
+    away: netaddr.IPSet
+    """Outside ``$HOME_NET``: what decides whether a destination holds media ranges."""
+
+    @staticmethod
+    def of(addresses: netaddr.IPSet) -> Split:
+        return Split(addresses, addresses)
+
+    def __or__(self, other: Split) -> Split:
+        return Split(self.home | other.home, self.away | other.away)
+
+    def __sub__(self, other: Split) -> Split:
+        return Split(self.home - other.home, self.away - other.away)
+
+    def invert(self) -> Split:
+        return Split(ANYWHERE - self.home, ANYWHERE - self.away)
+
+
+EVERY_ADDRESS = Split.of(ANYWHERE)
+NO_ADDRESS = Split.of(netaddr.IPSet())
+DEFAULT_HOME = Split(ANYWHERE, netaddr.IPSet())
+"""``$HOME_NET`` by default: the firewall's VPC, assumed to hold every client and no media range."""
+
+
+@dataclass
+class Variables:
+    """The rule variables of one rule group."""
+
+    addresses: dict[str, Split] = field(default_factory=dict)
+    ports: dict[str, Ranges] = field(default_factory=dict)
+    problems: dict[str, Unresolved] = field(default_factory=dict)
+    """Variables defined but not resolvable: unknown (preview) or unreadable definitions."""
+    unknown: bool = False
+    """``ruleVariables`` (or one of its lists) is unknown: any variable may be defined or redefined."""
+
+    def address(self, name: str) -> Split:
+        if name in self.addresses:
+            return self.addresses[name]
+        self._fail(name)
+        if name == HOME_NET:
+            return DEFAULT_HOME
+        if name == EXTERNAL_NET:
+            return self.address(HOME_NET).invert()
+        raise Unresolved(f"the rule variable ${name}, which the rule group does not define")
+
+    def port(self, name: str) -> Ranges:
+        if name in self.ports:
+            return self.ports[name]
+        self._fail(name)
+        raise Unresolved(f"the rule variable ${name}, which the rule group does not define")
+
+    def _fail(self, name: str) -> None:
+        if name in self.problems:
+            raise self.problems[name]
+        if self.unknown:
+            raise UnknownVariable(f"the rule variable ${name}, while the rule group's ruleVariables are unknown")
+
+
+def read_variables(rule_group: Any) -> Variables:
+    """``ruleGroup.ruleVariables`` of a rule group (``rule_group``: the ``ruleGroup`` object, None or UNKNOWN).
+    Never raises: what cannot be read makes the variables it names unresolvable."""
+    found = Variables()
+    variables = get(rule_group, "ruleVariables") if isinstance(rule_group, dict) else rule_group
+    if variables is UNKNOWN:
+        found.unknown = True
+    elif isinstance(variables, dict):
+        _read_sets(found, variables.get("ipSets"), "ipSet", _ip_definitions, found.addresses)
+        _read_sets(found, variables.get("portSets"), "portSet", _port_definitions, found.ports)
+    return found
+
+
+def _read_sets(found: Variables, entries: Any, key: str, parse: Callable[[list[Any]], Any],
+               into: dict[str, Any]) -> None:
+    if entries is UNKNOWN:
+        found.unknown = True
+    for entry in entries if isinstance(entries, list) else []:
+        name = get(entry, "key") if isinstance(entry, dict) else (UNKNOWN if entry is UNKNOWN else None)
+        if name is UNKNOWN:
+            found.unknown = True
+        elif isinstance(name, str):
+            _read_set(found, name, get(entry, key), parse, into)
+
+
+def _read_set(found: Variables, name: str, body: Any, parse: Callable[[list[Any]], Any],
+              into: dict[str, Any]) -> None:
+    definitions = get(body, "definitions") if isinstance(body, dict) else body
+    if definitions is UNKNOWN or (isinstance(definitions, list) and any(item is UNKNOWN for item in definitions)):
+        found.problems[name] = UnknownVariable(f"the rule variable ${name}, whose definition is unknown")
+        return
+    try:
+        if not isinstance(definitions, list):
+            raise ValueError("its definitions are missing")
+        into[name] = parse(definitions)
+    except ValueError as exc:
+        found.problems[name] = Unresolved(f"the rule variable ${name}, whose definition cannot be read ({exc})")
+
+
+def _ip_definitions(definitions: list[Any]) -> Split:
+    addresses = netaddr.IPSet()
+    for item in definitions:
+        if not isinstance(item, str):
+            raise ValueError(f"{item!r} is not a CIDR")
+        parsed = parse_ipv4(item)  # IPv6 CIDRs hold no IPv4 client or media range
+        addresses = addresses | (parsed if parsed is not None else netaddr.IPSet())
+    return Split.of(addresses)
+
+
+def _port_definitions(definitions: list[Any]) -> Ranges:
+    ranges = [port for item in definitions for port in parse_ports(str(item))]
+    return BoxSet.of(("tcp",), ranges, ANYWHERE).ports("tcp")
 
 
 def split_list(text: str) -> list[str]:
@@ -41,60 +185,69 @@ def split_list(text: str) -> list[str]:
     return [item for item in items if item]
 
 
-def parse_addresses(text: str) -> netaddr.IPSet:
-    """A Suricata address: ``1.2.3.0/24``, ``any``, ``$EXTERNAL_NET``, ``!x``, ``[x, !y]`` (nested)."""
+def parse_addresses(text: str, variables: Variables | None = None) -> Split:
+    """A Suricata address: ``1.2.3.0/24``, ``any``, ``$VAR``, ``!x``, ``[x, !y]`` (nested)."""
+    variables = variables or Variables()
     text = text.strip()
     if text.startswith("!"):
-        return ANYWHERE - parse_addresses(text[1:])
+        return parse_addresses(text[1:], variables).invert()
     if text.startswith("["):
         if not text.endswith("]"):
             raise ValueError("unbalanced brackets")
-        plus, minus, positive = netaddr.IPSet(), netaddr.IPSet(), False
+        plus, minus, positive = NO_ADDRESS, NO_ADDRESS, False
         for item in split_list(text[1:-1]):
             if item.startswith("!"):
-                minus = minus | parse_addresses(item[1:])
+                minus = minus | parse_addresses(item[1:], variables)
             else:
-                plus, positive = plus | parse_addresses(item), True
-        return (plus if positive else ANYWHERE) - minus
-    if text.upper() in ANY_ADDRESS:
-        return ANYWHERE
+                plus, positive = plus | parse_addresses(item, variables), True
+        return (plus if positive else EVERY_ADDRESS) - minus
+    if text.upper() == "ANY":
+        return EVERY_ADDRESS
     if text.startswith("$"):
-        raise Unresolved(text)
+        return variables.address(text[1:])
+    if text.startswith("@"):
+        raise Unresolved(f"the IP set reference {text}, which this check does not resolve")
     addresses = parse_ipv4(text)
-    return addresses if addresses is not None else netaddr.IPSet()
+    return Split.of(addresses if addresses is not None else netaddr.IPSet())
 
 
-def parse_ports(text: str) -> tuple[tuple[int, int], ...]:
-    """A Suricata port: ``443``, ``10000:60000``, ``1024:``, ``any``, ``!53``, ``[443, 3478, !5000:6000]``."""
-    every = BoxSet.of(("tcp",), ALL_PORTS, ANYWHERE)
+def parse_ports(text: str, variables: Variables | None = None) -> Ranges:
+    """A Suricata port: ``443``, ``10000:60000``, ``1024:``, ``any``, ``!53``, ``$VAR``, ``[443, 3478, !5000:6000]``."""
+    return _port_box(text, variables or Variables()).ports("tcp")
 
-    def box(spec: str) -> BoxSet:
-        spec = spec.strip()
-        if spec.startswith("!"):
-            return every - box(spec[1:])
-        if spec.startswith("["):
-            if not spec.endswith("]"):
-                raise ValueError("unbalanced brackets")
-            plus, minus, positive = EMPTY, EMPTY, False
-            for item in split_list(spec[1:-1]):
-                if item.startswith("!"):
-                    minus = minus | box(item[1:])
-                else:
-                    plus, positive = plus | box(item), True
-            return (plus if positive else every) - minus
-        if spec.upper() == "ANY":
-            return every
-        if spec.startswith("$"):
-            raise Unresolved(spec)
-        low, colon, high = spec.partition(":")
-        try:
-            start = int(low) if low else PORT_MIN
-            end = (int(high) if high else PORT_MAX) if colon else start
-        except ValueError:
-            raise ValueError(f"{spec!r} is not a port, 'a:b' range or ANY") from None
-        if not PORT_MIN <= start <= end <= PORT_MAX:
-            raise ValueError(f"{spec!r} is not a port range")
-        return BoxSet.of(("tcp",), ((start, end),), ANYWHERE)
 
-    return box(text).ports("tcp")
+_EVERY_PORT = BoxSet.of(("tcp",), ALL_PORTS, ANYWHERE)
 
+
+def _port_box(spec: str, variables: Variables) -> BoxSet:
+    spec = spec.strip()
+    if spec.startswith("!"):
+        return _EVERY_PORT - _port_box(spec[1:], variables)
+    if spec.startswith("["):
+        if not spec.endswith("]"):
+            raise ValueError("unbalanced brackets")
+        plus, minus, positive = EMPTY, EMPTY, False
+        for item in split_list(spec[1:-1]):
+            if item.startswith("!"):
+                minus = minus | _port_box(item[1:], variables)
+            else:
+                plus, positive = plus | _port_box(item, variables), True
+        return (plus if positive else _EVERY_PORT) - minus
+    if spec.upper() == "ANY":
+        return _EVERY_PORT
+    if spec.startswith("$"):
+        return BoxSet.of(("tcp",), variables.port(spec[1:]), ANYWHERE)
+    low, colon, high = spec.partition(":")
+    try:
+        start = int(low) if low else PORT_MIN
+        end = (int(high) if high else PORT_MAX) if colon else start
+    except ValueError:
+        raise ValueError(f"{spec!r} is not a port, 'a:b' range or ANY") from None
+    if not PORT_MIN <= start <= end <= PORT_MAX:
+        raise ValueError(f"{spec!r} is not a port range")
+    return BoxSet.of(("tcp",), ((start, end),), ANYWHERE)
+
+
+def every_client_port(ranges: Ranges) -> bool:
+    """Whether source ports ``ranges`` hold every port a client may send from (1-65535)."""
+    return any(low <= 1 and high >= PORT_MAX for low, high in ranges)

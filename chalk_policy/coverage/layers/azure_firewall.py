@@ -12,7 +12,7 @@ from ..messages import (
     ports_text,
     region_prefix,
 )
-from ..model import Layer, RegionGap, Scope, ScopeContext, ScopeReport
+from ..model import HostScope, Layer, RegionGap, Scope, ScopeContext, ScopeReport
 from .azure_app_rules import host_scopes
 from .azure_fw_rules import AZURE_FIREWALL, FIREWALL_POLICY, RULE_COLLECTION_GROUP, firewall_scopes
 
@@ -36,6 +36,10 @@ def _gap_message(report: ScopeReport, gap: RegionGap) -> str:
             f"collection{where} or use {AZURE_COMPONENT}.")
 
 
+def _host_scopes(ctx: ScopeContext) -> list[HostScope]:
+    return host_scopes(ctx.resources, ctx.notes, ctx.clients)
+
+
 LAYER = Layer(id="azure-firewall", cloud="azure",
               resource_types=frozenset({RULE_COLLECTION_GROUP, FIREWALL_POLICY, AZURE_FIREWALL}), scopes=_scopes,
-              gap_message=_gap_message, component=AZURE_COMPONENT, host_scopes=host_scopes)
+              gap_message=_gap_message, component=AZURE_COMPONENT, host_scopes=_host_scopes)
