@@ -26,9 +26,9 @@ import netaddr
 
 from ..catalog.models import Catalog, Protocol
 from ..planning.plan import Plan, PortRange
+from . import layers
 from .boxes import EMPTY, PROTOCOLS, BoxSet, cidr_texts
 from .evaluate import doubts_for, evaluate
-from .layers import LAYERS
 from .messages import untagged_message, unverified_message
 from .model import (
     POLICY_MEDIA,
@@ -67,7 +67,8 @@ def collect_scopes(resources: Sequence[Resource], options: Options, notes: list[
     """Every scope of the stack, layer by layer in registry order (``advisory``: only the layers the advisory
     checks look at)."""
     context = ScopeContext(resources, options.selector, catalog_clients(catalog, options), notes)
-    return [(layer, scope) for layer in LAYERS if layer.advisory or not advisory for scope in layer.scopes(context)]
+    return [(layer, scope) for layer in layers.LAYERS if layer.advisory or not advisory
+            for scope in layer.scopes(context)]
 
 
 def media_box(protocol_ports: Sequence[tuple[Protocol, PortRange]], addresses: netaddr.IPSet) -> BoxSet:
@@ -144,7 +145,7 @@ def _untagged(resources: Sequence[Resource], options: Options, scopes: Sequence[
     if options.selector is None:
         return ()
     present = {layer.id for layer, _ in scopes}
-    nouns = [layer.clients_noun for layer in LAYERS if layer.client_types and layer.id not in present
+    nouns = [layer.clients_noun for layer in layers.LAYERS if layer.client_types and layer.id not in present
              and any(resource.type in layer.client_types for resource in resources)]
     return (untagged_message(nouns, str(options.selector)),) if nouns else ()
 
@@ -167,14 +168,14 @@ def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, op
 def _not_applicable(resources: Sequence[Resource], options: Options) -> str:
     if not has_firewall(resources):
         return NOT_APPLICABLE
-    if options.selector is not None and any(resource.type in layer.client_types for layer in LAYERS
+    if options.selector is not None and any(resource.type in layer.client_types for layer in layers.LAYERS
                                             for resource in resources):
         return f"no security group or NSG of the stack carries the tag {options.selector}"
     return "no firewall resource of the stack filters the clients' traffic (see the notes for what was skipped)"
 
 
 def has_firewall(resources: Sequence[Resource]) -> bool:
-    kinds = frozenset().union(*(layer.resource_types for layer in LAYERS))
+    kinds = frozenset().union(*(layer.resource_types for layer in layers.LAYERS))
     return any(resource.type in kinds for resource in resources)
 
 

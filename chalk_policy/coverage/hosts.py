@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 
 from ..catalog.models import Catalog
 from ..planning.plan import Plan
+from . import layers
 from .engine import catalog_clients
 from .evaluate import Access, Doubt
-from .layers import LAYERS
 from .messages import hosts_unverified_message
 from .model import POLICY_HOSTS, CheckResult, Finding, FindingKind, HostAllow, HostScope, Options, ScopeContext
 from .resources import Resource
@@ -70,7 +70,7 @@ def check_signaling_hosts(resources: Sequence[Resource], plan: Plan, catalog: Ca
     notes: list[str] = []
     options = options or Options()
     context = ScopeContext(resources, options.selector, catalog_clients(catalog, options), notes)
-    scopes = [scope for layer in LAYERS if layer.host_scopes is not None for scope in layer.host_scopes(context)]
+    scopes = [scope for layer in layers.LAYERS if layer.host_scopes is not None for scope in layer.host_scopes(context)]
     findings = [finding for scope in scopes for finding in _hosts_scope(scope, plan.host_names)]
     findings.extend(Finding(POLICY_HOSTS, FindingKind.NOTE, note) for note in notes)
     if not scopes:
