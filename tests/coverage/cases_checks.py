@@ -1,8 +1,9 @@
 """Cases for the signaling-hosts, least-privilege and option-consistency checks."""
 from __future__ import annotations
 
-from .cases_more import _collection, _group, _network, _policy, _rcg, _stateful
 from .helpers import CATALOG, DE1, JP1, PLAN, RULE_GROUP, UNKNOWN, egress, nsg, nsg_rule, plan_egress, res
+from .layers.cases_aws_network_firewall import _group, _policy, _stateful
+from .layers.cases_azure_firewall import _collection, _network, _rcg
 
 ALL = [*DE1, *JP1]
 HOSTS = list(PLAN.host_names)

@@ -71,6 +71,10 @@ def nsg_rule(name: str, priority: Any, access: str = "Allow", protocol: Any = "U
     return rule
 
 
+DENY_INTERNET = nsg_rule("chalk-deny-internet", 4096, "Deny", "*", "Internet", "*")
+"""The outbound Deny of 'Internet' a compliant NSG ends with (ahead of Azure's AllowInternetOutBound)."""
+
+
 def nsg(name: str, rules: Any, **extra: Any) -> Resource:
     return res(NSG, name, {"name": name, "resourceGroupName": "rg", "securityRules": rules, **extra})
 

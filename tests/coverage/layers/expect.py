@@ -7,17 +7,29 @@
      "unverified jp1 AWS security groups: udp 443 to 13.115.244.0/27"]
 
 so a test asserts *what* is missing, denied or unverified, by which rule, without the fix text; the message
-texts are pinned by a few snapshot tests only.
+texts are pinned by a few snapshot tests only (tests/coverage/test_messages.py). With ``notes=True`` the readers'
+notes follow, one ``note: <text>`` line each.
+
+Each layer's table of cases (``cases_<layer>.py``) holds :class:`Case` entries: a stack, the tag selector and the
+lines ``outcome(..., notes=True)`` must return for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from chalk_policy.coverage import Options, PortGap, Resource, TagSelector, media_report
 from chalk_policy.planning import Plan
 
-from ..helpers import CATALOG, PLAN
+from ..helpers import CATALOG, DE1, JP1, PLAN
+
+MEDIA = "udp 443,3478,10000-60000"
+"""Option 1's media ports, as :func:`outcome` writes them."""
+REPLIES = "udp 1024-65535"
+"""Their replies, as a stateless filter (network ACL) must let them in."""
+TO_DE1 = "to " + ", ".join(DE1)
+TO_JP1 = "to " + ", ".join(JP1)
 
 
 def _items(gaps: Sequence[PortGap]) -> str:
@@ -26,8 +38,10 @@ def _items(gaps: Sequence[PortGap]) -> str:
 
 
 def outcome(resources: Sequence[Resource], *, selector: TagSelector | None = None, clients: Sequence[str] | None = None,
-            plan: Plan = PLAN) -> list[str]:
-    """Every gap (missing / denied by a rule) and every unverified part, per scope and region."""
+            plan: Plan = PLAN, notes: bool = False, reasons: bool = False) -> list[str]:
+    """Every gap (missing / denied by a rule) and every unverified part, per scope and region; with ``reasons``,
+    each unverified part is followed by why (``because: <doubt>`` lines, as the message lists them); with
+    ``notes``, then every reader note (``note: Skipped ...``)."""
     import netaddr
 
     options = Options(selector, netaddr.IPSet(clients) if clients is not None else None)
@@ -42,8 +56,24 @@ def outcome(resources: Sequence[Resource], *, selector: TagSelector | None = Non
                 lines.append(f"gap {gap.region} {name}: missing {_items(gap.missing)}")
             lines.extend(f"gap {gap.region} {name}: denied by {denial.rule}: {_items(denial.gaps)}"
                          for denial in gap.denied)
-        lines.extend(f"unverified {item.region} {name}: {_items(item.gaps)}" for item in scope.unverified)
+        for item in scope.unverified:
+            lines.append(f"unverified {item.region} {name}: {_items(item.gaps)}")
+            if reasons:
+                lines.extend(f"because: {doubt.text}" for doubt in item.doubts)
+    if notes:
+        lines.extend(f"note: {note}" for note in report.notes)
     return lines
+
+
+@dataclass(frozen=True)
+class Case:
+    """One media-check case of a layer's table: the stack, and what :func:`outcome` (notes included) returns."""
+
+    name: str
+    resources: Sequence[Resource]
+    expected: Sequence[str]
+    """The :func:`outcome` lines, notes included."""
+    selector: TagSelector | None = None
 
 
 def regions_with(lines: Sequence[str], kind: str) -> set[str]:
