@@ -196,3 +196,30 @@ def test_a_higher_priority_nsg_deny_is_a_mandatory_violation(packs: dict[str, An
         "before any allow. Renumber or narrow that Deny (no priority is below 100), then allow (protocol Tcp, "
         "destination_port_ranges 3478) ahead of it, or use chalk_policy.components.azure.ChalkAzureEgress."
         for region, cidrs in ranges.items()]
+
+
+def test_client_cidrs_in_the_pack_config_decide_a_deny_limited_to_some_sources(packs: dict[str, Analyzer]) -> None:
+    """A Deny from one subnet: unverified without clientCidrs (advisory), a mandatory gap when the configured
+    clients are in that subnet, nothing when they are elsewhere (Configure carries the policy config)."""
+    def deny_from_subnet(records: list[tuple[str, str, str, Props]]) -> list[tuple[str, str, str, Props]]:
+        for kind, _urn, _name, props in records:
+            if kind == NSG:
+                props["securityRules"].append({
+                    "name": "deny-lab", "priority": 100, "direction": "Outbound", "access": "Deny",
+                    "protocol": "Tcp", "sourceAddressPrefix": "10.30.0.0/16", "sourcePortRange": "*",
+                    "destinationAddressPrefix": "*", "destinationPortRange": "3478"})
+        return records
+
+    def configured(clients: list[str] | None) -> list[dict[str, str]]:
+        settings = {} if clients is None else {"clientCidrs": clients}
+        pack.configure({name: settings for name in ("chalk-media-egress-required", "chalk-egress-unverified")})
+        return pack.analyze_stack(resources("azure-tcp", deny_from_subnet))
+
+    pack = packs["azure-tcp"]
+    unknown = configured(None)
+    assert mandatory(unknown) == []
+    assert any("rule 'deny-lab'" in d["message"] and "clientCidrs" in d["message"] for d in unknown)
+    inside = configured(["10.30.4.0/24"])
+    assert len(mandatory(inside)) == 2 and all("rule 'deny-lab'" in m for m in mandatory(inside))
+    assert mandatory(configured(["10.40.0.0/16"])) == [] and not any(
+        "deny-lab" in d["message"] for d in configured(["10.40.0.0/16"]))
