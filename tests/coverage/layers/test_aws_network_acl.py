@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from chalk_policy.coverage import (
     FindingKind,
     Options,
@@ -28,7 +26,7 @@ from chalk_policy.coverage import (
 
 from ..helpers import CATALOG, DE1, JP1, OPTION1, PLAN, UNKNOWN, group, inline, plan_egress, res
 from .cases_aws_network_acl import CASES
-from .expect import Case, outcome
+from .expect import outcome
 
 NACL = "aws:ec2/networkAcl:NetworkAcl"
 DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
@@ -274,20 +272,6 @@ def test_rules_attach_to_an_untagged_acl_under_a_selector() -> None:
     stack = [_acl("untagged", subnetIds=["s"]), rule]
     assert outcome(stack, selector=SELECTOR) == [f"unverified jp1 network ACL 'untagged': udp 3478 to {JP1[0]}"]
     assert outcome(stack) == [f"gap jp1 network ACL 'untagged': denied by rule 50 (deny): udp 3478 to {JP1[0]}"]
-
-
-# --- the layer's table of cases (cases_aws_network_acl.py), each with its expected outcome ----------------------------
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_case_outcome(case: Case) -> None:
-    """Every case of the table: the gaps, denials, unverified parts and notes are exactly the expected ones."""
-    assert outcome(case.resources, selector=case.selector, notes=True, reasons=True) == list(case.expected)
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
 
 
 def test_network_acls_count_for_the_media_check_only() -> None:

@@ -18,8 +18,7 @@ from chalk_policy.coverage import check_media, check_signaling_hosts
 from chalk_policy.coverage.layers.aws_nfw_stateful import group_rules
 
 from ..helpers import CATALOG, DE1, FIREWALL_POLICY, JP1, PLAN, RULE_GROUP, UNKNOWN, res
-from .cases_aws_network_firewall import CASES
-from .expect import Case, outcome
+from .expect import outcome
 
 ALL = [*DE1, *JP1]
 HOSTS = list(PLAN.host_names)
@@ -393,17 +392,3 @@ def test_class4_unknown_rule_order_never_makes_a_shadowed_host_certain() -> None
     assert "statefulEngineOptions.ruleOrder is unknown" in result.unverified[0].message
     # with one allowlist the order does not matter: its unlisted hosts are dropped either way
     assert len(hosts_violations([allowlist("h", HOSTS[2:]), policy([("h", 100)], order=UNKNOWN)])) == 1
-
-
-# --- the layer's table of cases (cases_aws_network_firewall.py), each with its expected outcome -----------------------
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_case_outcome(case: Case) -> None:
-    """Every case of the table: the gaps, denials, unverified parts and notes are exactly the expected ones."""
-    assert outcome(case.resources, selector=case.selector, notes=True, reasons=True) == list(case.expected)
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)

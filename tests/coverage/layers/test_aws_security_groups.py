@@ -15,13 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from chalk_policy.coverage import FindingKind, Options, Resource, TagSelector, check_media
 
 from ..helpers import CATALOG, DE1, EGRESS, JP1, OPTION1, PLAN, PREFIX_LIST, UNKNOWN, egress, group, inline, res
-from .cases_aws_security_groups import CASES
-from .expect import Case, outcome
+from .expect import outcome
 
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 ALL = [*DE1, *JP1]
@@ -147,17 +144,3 @@ def test_standalone_rules_of_a_tagged_default_group_count_under_a_selector() -> 
     assert outcome([_default_group([], tags={"chalk": "media"}), *rules], selector=SELECTOR) == []
     assert outcome([_default_group([], tags={"chalk": "other"}), *rules], selector=SELECTOR) == _missing(SELECTOR)
     assert rules[0].type == EGRESS
-
-
-# --- the layer's table of cases (cases_aws_security_groups.py), each with its expected outcome ------------------------
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_case_outcome(case: Case) -> None:
-    """Every case of the table: the gaps, denials, unverified parts and notes are exactly the expected ones."""
-    assert outcome(case.resources, selector=case.selector, notes=True, reasons=True) == list(case.expected)
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)

@@ -26,8 +26,8 @@ from chalk_policy.coverage.sources import Clients
 
 from ..cases_checks import HOSTS, app_rule
 from ..helpers import CATALOG, DE1, JP1, PLAN, UNKNOWN, res
-from .cases_azure_firewall import CASES, _classic, _classic_collection, _classic_rule, _collection, _network, _rcg
-from .expect import Case, outcome
+from .cases_azure_firewall import _classic, _classic_collection, _classic_rule, _collection, _network, _rcg
+from .expect import outcome
 
 ALL = [*DE1, *JP1]
 CLIENTS = ["10.0.0.0/16"]
@@ -249,17 +249,3 @@ def test_signaling_check_without_client_cidrs_reports_source_limited_rules_as_un
     assert "(rule 'sig'): it applies only to sources 10.9.0.0/16, which may not cover the clients" in (
         result.unverified[0].message)
     assert check_signaling_hosts(signaling(["*"]), PLAN).findings == ()
-
-
-# --- the layer's table of cases (cases_azure_firewall.py), each with its expected outcome -----------------------------
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_case_outcome(case: Case) -> None:
-    """Every case of the table: the gaps, denials, unverified parts and notes are exactly the expected ones."""
-    assert outcome(case.resources, selector=case.selector, notes=True, reasons=True) == list(case.expected)
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)

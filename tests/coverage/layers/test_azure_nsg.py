@@ -22,8 +22,7 @@ from chalk_policy.coverage import Options, TagSelector, check_media
 from chalk_policy.coverage.layers.azure_common import tag_selects
 
 from ..helpers import CATALOG, DE1, JP1, PLAN, SECURITY_RULE, UNKNOWN, nsg, nsg_rule, res
-from .cases_azure_nsg import CASES
-from .expect import Case, outcome
+from .expect import outcome
 
 ALL = [*DE1, *JP1]
 CLIENTS = ["10.0.0.0/16"]
@@ -251,17 +250,3 @@ def test_unknown_tag_value_under_another_case_is_unverified() -> None:
     resources = [nsg("chalk-nsg", [DENY_INTERNET], tags={"CHALK": UNKNOWN})]
     found = outcome(resources, selector=TagSelector("chalk", "media"))
     assert found == unverified()
-
-
-# --- the layer's table of cases (cases_azure_nsg.py), each with its expected outcome ----------------------------------
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_case_outcome(case: Case) -> None:
-    """Every case of the table: the gaps, denials, unverified parts and notes are exactly the expected ones."""
-    assert outcome(case.resources, selector=case.selector, notes=True, reasons=True) == list(case.expected)
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
