@@ -56,3 +56,13 @@ def references(policy: Resource, body: Any, key: str, groups: Sequence[Resource]
             else:
                 outside.append((str(arn), known_priority))
     return chosen, outside, unresolved
+
+
+def placed(chosen: list[tuple[Resource, int | None]], unresolved: bool, groups: Sequence[Resource]
+           ) -> list[tuple[Resource, int | None]]:
+    """The groups a policy references by known arn, plus, when some reference is unknown, every other group of
+    the stack at an unknown position (it may be the one referenced)."""
+    if not unresolved:
+        return list(chosen)
+    taken = {id(group) for group, _ in chosen}
+    return [*chosen, *((group, None) for group in groups if id(group) not in taken)]

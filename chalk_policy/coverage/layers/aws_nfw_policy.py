@@ -44,6 +44,7 @@ from .aws_nfw_common import (
     STATEFUL,
     STATEFUL_DEFAULT,
     is_stateless,
+    placed,
     references,
 )
 from .aws_nfw_stateful import group_rules
@@ -119,11 +120,8 @@ def _policy_view(policy: Resource, groups: Sequence[Resource], notes: list[str],
         doubt = Doubt(DoubtKind.EXTERNAL, f"{label}: rule group {arn} is not in this stack")
         order = (STATEFUL, priority) if strict and priority is not None else None
         rules.append(Rule(f"rule group {arn}", None, EMPTY, EVERYTHING, order, (doubt,)))
-    placed = list(chosen)
-    if unresolved:
-        taken = {id(group) for group, _ in chosen}
-        placed.extend((group, None) for group in stateful_groups if id(group) not in taken)
-    for group, priority in placed:
+    placed_groups = placed(chosen, unresolved, stateful_groups)
+    for group, priority in placed_groups:
         with skipping(notes, group.label):
             rules.extend(_placed_rules(label, group, priority, strict, notes, clients,
                                        known=any(group is item for item, _ in chosen)))
@@ -131,7 +129,7 @@ def _policy_view(policy: Resource, groups: Sequence[Resource], notes: list[str],
     default = default_action(body) if strict else PASS_DEFAULT
     rules.extend(_stateful_default(label, default))
     scope = Scope(label, policy.urn, (*stateless_rules, *rules), (order_doubt,) if order_doubt else ())
-    return PolicyView(policy, scope, strict, chosen, unresolved, placed, default)
+    return PolicyView(policy, scope, strict, chosen, unresolved, placed_groups, default)
 
 
 def _placed_rules(label: str, group: Resource, priority: int | None, strict: bool, notes: list[str],

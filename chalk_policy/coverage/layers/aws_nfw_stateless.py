@@ -26,7 +26,7 @@ from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
 from ..sources import Clients, Reach, Source, Verdict, for_clients, judge
 from .aws_common import add_cidr
-from .aws_nfw_common import STATELESS, STATELESS_DEFAULT, references
+from .aws_nfw_common import STATELESS, STATELESS_DEFAULT, placed, references
 from .aws_suricata import every_client_port
 
 
@@ -40,11 +40,7 @@ def stateless_layer(policy: Resource, label: str, body: Any, groups: Sequence[Re
         doubt = Doubt(DoubtKind.EXTERNAL, f"{label}: stateless rule group {arn} is not in this stack")
         key: tuple[int, ...] | None = (STATELESS, priority, -1) if priority is not None else None
         entries.append((key, Rule(f"stateless rule group {arn}", None, EMPTY, EVERYTHING, key, (doubt,)), None))
-    placed = list(chosen)
-    if unresolved:
-        taken = {id(group) for group, _ in chosen}
-        placed.extend((group, None) for group in groups if id(group) not in taken)
-    for group, priority in placed:
+    for group, priority in placed(chosen, unresolved, groups):
         with skipping(notes, group.label):
             for key, rule, kind in _stateless_group(group, priority, notes, clients or Clients()):
                 if priority is None:
@@ -147,32 +143,27 @@ def _stateless_action(actions: Any, where: str) -> tuple[str | None, list[Doubt]
 
 
 def _stateless_destinations(match: Any, where: str) -> Destinations:
-    destinations = Destinations()
-    targets = as_list(field(match, "destinations"), "destinations")
-    if targets is UNKNOWN:
-        destinations.add_doubt(unknown(where, "destinations"))
-    elif not targets:
-        destinations.add("ANY", ANYWHERE)
-    for index, target in enumerate(targets if isinstance(targets, list) else []):
-        text = as_str(field(as_obj(target, f"destinations[{index}]"), "addressDefinition"),
-                      f"destinations[{index}].addressDefinition")
-        add_cidr(destinations, text, where, f"destinations[{index}].addressDefinition")
-    return destinations
+    return _address_definitions(match, "destinations", where)
+
+
+def _address_definitions(match: Any, key: str, where: str) -> Destinations:
+    """``destinations`` or ``sources``: their ``addressDefinition`` CIDRs; empty means any address."""
+    found = Destinations()
+    items = as_list(field(match, key), key)
+    if items is UNKNOWN:
+        found.add_doubt(unknown(where, key))
+    elif not items:
+        found.add("ANY", ANYWHERE)
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        text = as_str(field(as_obj(item, f"{key}[{index}]"), "addressDefinition"), f"{key}[{index}].addressDefinition")
+        add_cidr(found, text, where, f"{key}[{index}].addressDefinition")
+    return found
 
 
 def _stateless_verdict(match: Any, where: str, clients: Clients) -> Verdict:
     """How ``sources`` and ``sourcePorts`` match the clients' packets."""
     written = Source()
-    found = Destinations()  # the source addresses, read like destinations
-    sources = as_list(field(match, "sources"), "sources")
-    if sources is UNKNOWN:
-        found.add_doubt(unknown(where, "sources"))
-    elif not sources:
-        found.add("ANY", ANYWHERE)
-    for index, item in enumerate(sources if isinstance(sources, list) else []):
-        text = as_str(field(as_obj(item, f"sources[{index}]"), "addressDefinition"),
-                      f"sources[{index}].addressDefinition")
-        add_cidr(found, text, where, f"sources[{index}].addressDefinition")
+    found = _address_definitions(match, "sources", where)
     for dest in found.dests:
         written.add(dest.text, dest.addresses)
     written.doubts.extend(found.doubts)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import netaddr
 
@@ -167,6 +167,22 @@ def _port_definitions(definitions: list[Any]) -> Ranges:
     return BoxSet.of(("tcp",), ranges, ANYWHERE).ports("tcp")
 
 
+_Set = TypeVar("_Set", Split, BoxSet)
+
+
+def _bracketed(text: str, parse: Callable[[str], _Set], nothing: _Set, every: _Set) -> _Set:
+    """``[a, !b, ...]``: the union of the plain items (every value when there are none) minus the negated ones."""
+    if not text.endswith("]"):
+        raise ValueError("unbalanced brackets")
+    plus, minus, positive = nothing, nothing, False
+    for item in split_list(text[1:-1]):
+        if item.startswith("!"):
+            minus = minus | parse(item[1:])
+        else:
+            plus, positive = plus | parse(item), True
+    return (plus if positive else every) - minus
+
+
 def split_list(text: str) -> list[str]:
     """``a, [b, c], !d`` -> its top-level items."""
     items, depth, current = [], 0, ""
@@ -192,15 +208,7 @@ def parse_addresses(text: str, variables: Variables | None = None) -> Split:
     if text.startswith("!"):
         return parse_addresses(text[1:], variables).invert()
     if text.startswith("["):
-        if not text.endswith("]"):
-            raise ValueError("unbalanced brackets")
-        plus, minus, positive = NO_ADDRESS, NO_ADDRESS, False
-        for item in split_list(text[1:-1]):
-            if item.startswith("!"):
-                minus = minus | parse_addresses(item[1:], variables)
-            else:
-                plus, positive = plus | parse_addresses(item, variables), True
-        return (plus if positive else EVERY_ADDRESS) - minus
+        return _bracketed(text, lambda item: parse_addresses(item, variables), NO_ADDRESS, EVERY_ADDRESS)
     if text.upper() == "ANY":
         return EVERY_ADDRESS
     if text.startswith("$"):
@@ -224,15 +232,7 @@ def _port_box(spec: str, variables: Variables) -> BoxSet:
     if spec.startswith("!"):
         return _EVERY_PORT - _port_box(spec[1:], variables)
     if spec.startswith("["):
-        if not spec.endswith("]"):
-            raise ValueError("unbalanced brackets")
-        plus, minus, positive = EMPTY, EMPTY, False
-        for item in split_list(spec[1:-1]):
-            if item.startswith("!"):
-                minus = minus | _port_box(item[1:], variables)
-            else:
-                plus, positive = plus | _port_box(item, variables), True
-        return (plus if positive else _EVERY_PORT) - minus
+        return _bracketed(spec, lambda item: _port_box(item, variables), EMPTY, _EVERY_PORT)
     if spec.upper() == "ANY":
         return _EVERY_PORT
     if spec.startswith("$"):
