@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from ..coverage import POLICY_MEDIA
 from ..plans import (
     Checked,
     Document,
@@ -37,8 +38,6 @@ from ..plans import (
 
 RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "github": render_github,
              "junit": render_junit}
-REGIONAL_POLICIES = frozenset({"chalk-media-egress-required", "chalk-egress-unverified"})
-MEDIA_POLICY = "chalk-media-egress-required"
 
 
 @click.command("check")
@@ -117,7 +116,7 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
                                source, len(document.resources)))
     rules = tuple(Rule(spec.name, spec.description, spec.url,
                        "mandatory" if spec.level.value in ("mandatory", "remediate") else "advisory",
-                       spec.remediation, spec.name in REGIONAL_POLICIES) for spec in SPECS)
+                       spec.remediation, spec.per_region) for spec in SPECS)
     disabled = frozenset(name for name, level in policy_levels(config).items() if level == "disabled")
     return Report(rules, tuple(checked), tuple(findings), _version(), disabled)
 
@@ -154,7 +153,7 @@ def _with_overrides(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
 
 
 def _media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
-    entry = config.get(MEDIA_POLICY)
+    entry = config.get(POLICY_MEDIA)
     return {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
 
 

@@ -17,6 +17,7 @@ from .model import (
     POLICY_LEAST_PRIVILEGE,
     POLICY_MEDIA,
     POLICY_OPTION,
+    POLICY_UNVERIFIED,
     CheckResult,
     Denial,
     Finding,
@@ -33,7 +34,8 @@ from .model import (
 from .resources import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
 
 __all__ = [
-    "POLICY_HOSTS", "POLICY_LEAST_PRIVILEGE", "POLICY_MEDIA", "POLICY_OPTION", "SECRET_KEY", "SECRET_SIG",
+    "POLICY_HOSTS", "POLICY_LEAST_PRIVILEGE", "POLICY_MEDIA", "POLICY_OPTION", "POLICY_UNVERIFIED", "SECRET_KEY",
+    "SECRET_SIG",
     "UNKNOWN_STRING", "CheckResult", "Denial", "Finding", "FindingKind", "Layer", "MediaReport", "Options",
     "PortGap", "RegionGap", "RegionUnverified", "Resource", "ScopeReport", "TagSelector", "check_all",
     "check_least_privilege", "check_media", "check_option_consistency", "check_signaling_hosts", "media_report",

@@ -18,6 +18,8 @@ POLICY_MEDIA = "chalk-media-egress-required"
 POLICY_HOSTS = "chalk-signaling-hosts-required"
 POLICY_LEAST_PRIVILEGE = "chalk-media-egress-least-privilege"
 POLICY_OPTION = "chalk-option-consistency"
+POLICY_UNVERIFIED = "chalk-egress-unverified"
+"""Reports the unverified parts and notes of the media and signaling checks (no check of its own)."""
 
 
 @dataclass(frozen=True)

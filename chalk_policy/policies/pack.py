@@ -26,6 +26,11 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..catalog import Catalog
 from ..coverage import (
+    POLICY_HOSTS,
+    POLICY_LEAST_PRIVILEGE,
+    POLICY_MEDIA,
+    POLICY_OPTION,
+    POLICY_UNVERIFIED,
     CheckResult,
     Finding,
     FindingKind,
@@ -56,6 +61,8 @@ class Spec:
     check: Check
     kinds: frozenset[FindingKind]
     """Which findings of the check this policy reports."""
+    per_region: bool = False
+    """Its findings name a region (reports group and annotate them per region)."""
 
 
 def _media(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
@@ -86,7 +93,7 @@ def _unverified(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalo
 VIOLATIONS = frozenset({FindingKind.VIOLATION})
 SPECS = (
     Spec(
-        name="chalk-media-egress-required",
+        name=POLICY_MEDIA,
         description="The stack's firewall resources must allow outbound traffic to Chalk's media ranges on the "
                     "ports of the chosen port option, for every enabled region.",
         level=EnforcementLevel.MANDATORY,
@@ -96,9 +103,10 @@ SPECS = (
         url=PTC_MEDIA_DOCS,
         check=_media,
         kinds=VIOLATIONS,
+        per_region=True,
     ),
     Spec(
-        name="chalk-signaling-hosts-required",
+        name=POLICY_HOSTS,
         description="When the stack filters HTTPS by host name (AWS Network Firewall domain lists, Azure Firewall "
                     "application rules), every Chalk signaling host must be allowed.",
         level=EnforcementLevel.MANDATORY,
@@ -110,7 +118,7 @@ SPECS = (
         kinds=VIOLATIONS,
     ),
     Spec(
-        name="chalk-media-egress-least-privilege",
+        name=POLICY_LEAST_PRIVILEGE,
         description="Egress on Chalk's media ports should not reach destinations wider than Chalk's published "
                     "media ranges, such as 0.0.0.0/0 or large blocks.",
         level=EnforcementLevel.ADVISORY,
@@ -121,7 +129,7 @@ SPECS = (
         kinds=VIOLATIONS,
     ),
     Spec(
-        name="chalk-option-consistency",
+        name=POLICY_OPTION,
         description="The stack's media rules should match the chosen Chalk port option, not part of it or "
                     "another option.",
         level=EnforcementLevel.ADVISORY,
@@ -132,7 +140,7 @@ SPECS = (
         kinds=VIOLATIONS,
     ),
     Spec(
-        name="chalk-egress-unverified",
+        name=POLICY_UNVERIFIED,
         description="Chalk egress that can only be verified at `pulumi up` (values unknown during preview) or "
                     "resources whose shape the checks do not understand are reported here.",
         level=EnforcementLevel.ADVISORY,
@@ -141,6 +149,7 @@ SPECS = (
         url=PTC_MEDIA_DOCS,
         check=_unverified,
         kinds=frozenset({FindingKind.UNVERIFIED, FindingKind.NOTE}),
+        per_region=True,
     ),
 )
 
