@@ -21,10 +21,11 @@ from ..catalog import load_catalog
 from ..catalog.models import SIGNALING_PORT, Protocol
 from ..planning import AwsBudget, AwsRule, Plan, PlanError, aws_budget, plan
 from ..planning.budgets import PEER_PORTS
+from ..planning.intent import AWS_EGRESS_TYPE, intent_props
 from ..planning.network_firewall import DOMAIN_TARGET_TYPES, FirewallRule, capacity, media_rules
 from .errors import ChalkInputError
 
-TYPE_TOKEN = "chalk:index:ChalkAwsEgress"
+TYPE_TOKEN = AWS_EGRESS_TYPE
 CATALOG_TAG = "chalk:catalog-version"
 """Tag of the security groups, rule groups and firewall policy that records the catalog they were planned from."""
 ANYWHERE = "0.0.0.0/0"
@@ -103,7 +104,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
     def __init__(self, name: str, args: ChalkAwsEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         chalk_plan, budget, signaling = _validate(args)
         layout = group_layout(name, chalk_plan, budget)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, intent_props(chalk_plan), opts)  # the stack's intent, for the policies
         self._name = name
         self._version = chalk_plan.catalog_version
         self._tags = {**args.tags, CATALOG_TAG: self._version}
@@ -142,6 +143,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
             "ruleGroupArns": self.rule_group_arns,
             "catalogVersion": self.catalog_version,
             "regions": list(self.regions),
+            **intent_props(chalk_plan),
         })
 
     # --- security groups ------------------------------------------------------------------------------

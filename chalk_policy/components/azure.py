@@ -26,9 +26,10 @@ from ..planning.budgets import (
     AZURE_PRIORITY_MAX,
     AZURE_PRIORITY_MIN,
 )
+from ..planning.intent import AZURE_EGRESS_TYPE, intent_props
 from .errors import ChalkInputError
 
-TYPE_TOKEN = "chalk:index:ChalkAzureEgress"
+TYPE_TOKEN = AZURE_EGRESS_TYPE
 _LOCATION = re.compile(r"^[a-z][a-z0-9]+$")
 """Programmatic location names (``az account list-locations --query [].name``): lower case, no spaces."""
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
@@ -102,7 +103,7 @@ class ChalkAzureEgress(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ChalkAzureEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         chalk_plan, budget, sources = _validate(args)
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, intent_props(chalk_plan), opts)  # the stack's intent, for the policies
         # Create-before-delete (Pulumi's default, stated so nobody flips it). Range and port changes are in-place
         # updates of the NSG and of the rule collection group (rule names come from their role, not their
         # content, so nothing is replaced); only a new resource group, location or policy replaces a resource,
@@ -146,6 +147,7 @@ class ChalkAzureEgress(pulumi.ComponentResource):
             "ruleCollectionGroupId": self.rule_collection_group_id,
             "catalogVersion": self.catalog_version,
             "regions": list(self.regions),
+            **intent_props(chalk_plan),
         })
 
     def _firewall_policy(

@@ -33,12 +33,13 @@ import pulumi_aws as aws
 from ..catalog import load_catalog
 from ..catalog.models import SIGNALING_PORT, Protocol
 from ..planning import Plan, PlanError, plan
+from ..planning.intent import PROXY_TYPE
 from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
 from ..proxy.common import RFC1918
 from .aws import ANYWHERE, CATALOG_TAG, clean_description, is_tag_map
 from .errors import ChalkInputError
 
-TYPE_TOKEN = "chalk:index:ChalkSquidProxy"
+TYPE_TOKEN = PROXY_TYPE
 AL2023_X86_64 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 """EC2 resolves the public SSM parameter at every launch: each new instance gets the current AL2023 image."""
 AL2023_ARM64 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"

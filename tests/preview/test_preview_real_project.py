@@ -66,8 +66,12 @@ def test_json(previews: dict[tuple[str, str], str], stack: str) -> None:
     types = [r["type"] for r in states]
     assert types.count(COMPONENT) == 1
     (component,) = (r for r in states if r["type"] == COMPONENT)
+    intent = component["inputs"]["chalkIntent"]  # what the component was asked for, for the policies
+    assert set(intent) == {"regions", "option", "encryption", "catalogVersion"} and intent["option"] == 1
+    assert intent["regions"] == json.loads(data["config"]["chalk-network:regions"]) or stack == "prod"
     assert component == {"urn": f"{prefix}{COMPONENT}::chalk", "custom": False, "type": COMPONENT,
-                         "parent": stack_urn}
+                         "parent": stack_urn, "inputs": {"chalkIntent": intent},
+                         "propertyDependencies": {"chalkIntent": []}}
     groups = [r for r in states if r["type"] == SG]
     assert groups and all(r["parent"] == component["urn"] and r["custom"] for r in groups)
     assert groups[0]["urn"] == f"{prefix}{COMPONENT}${SG}::chalk-sg-1"
