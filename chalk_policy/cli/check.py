@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from ..coverage import POLICY_MEDIA
+from ..planning.intent import Intent
 from ..plans import (
     Checked,
     Document,
@@ -56,9 +57,9 @@ def check_command(files: tuple[str, ...], regions: str | None, option: str | Non
     """Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format json`)
     with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable input.
 
-    Without --regions/--option/--encryption the settings come from the plan's own config
-    (`<project>:regions` in a preview digest; the stack's config file for chalk-policy preview output), else
-    from --policy-config, else the policy defaults (every region, option 1, standard). Each of the three options
+    Without --regions/--option/--encryption the settings come from the first source that sets a requirement:
+    --policy-config when it sets regions, else the plan's Chalk components (their chalkIntent), else its
+    `<project>:regions`, else none (one advisory). Each of the three options
     replaces that one value; the others still come from where they would have come from.
     """
     from .main import EXIT_GATE, fail, read_policy_config
@@ -95,7 +96,7 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
     """Check each document on its own. ``overrides`` (the command line's regions/option/encryption) replace those
     values wherever the settings come from: the plan's own config when it has ``<project>:regions``, else the
     policy config (where the caller already merged them)."""
-    from ..policies.pack import SPECS
+    from ..policies.pack import SPECS, intents_of
     from ..policies.runner import policy_levels, run_policies
 
     base_dir = Path.cwd()
@@ -110,7 +111,8 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
                                   project=document.project, base_dir=base_dir)
         findings += [Finding(v.policy, v.level, v.region, v.message, v.urn, file,
                              _declared_at(project_dir, document, v.urn)) for v in violations]
-        regions, source = _checked_regions(config, stack_config, document.project, base_dir)
+        regions, source = _checked_regions(config, stack_config, document.project, base_dir,
+                                           intents_of(document.resources))
         location, line = _location(project_dir, document, file)
         checked.append(Checked(file, document.kind, document.project, document.stack, location, line, regions,
                                source, len(document.resources)))
@@ -160,21 +162,24 @@ def _media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
 def _settings_problem(config: Mapping[str, Any]) -> str | None:
     from ..policies.settings import PolicySettingsError, read_settings
 
-    try:
-        read_settings(_media_properties(config), {}, None, Path.cwd()).resolve()
+    properties = _media_properties(config)
+    try:  # --option/--encryption alone replace the values of whatever source the plan gives: check them on all
+        read_settings({"regions": "all", **properties}, {}, None, Path.cwd()).resolve()
     except PolicySettingsError as exc:
         return str(exc).removeprefix("policy config: ")
     return None
 
 
 def _checked_regions(config: Mapping[str, Any], stack_config: Mapping[str, str], project: str | None,
-                     base_dir: Path) -> tuple[tuple[str, ...], str]:
+                     base_dir: Path, intents: Sequence[Intent]) -> tuple[tuple[str, ...], str]:
     from ..policies.settings import PolicySettingsError, read_settings
 
     try:
-        settings = read_settings(_media_properties(config), stack_config, project, base_dir)
+        settings = read_settings(_media_properties(config), stack_config, project, base_dir, intents)
     except (ValueError, TypeError, KeyError, AttributeError):
         return (), "policy config"
+    if not settings.required:
+        return (), settings.source
     try:
         return settings.resolve()[1].regions, settings.source
     except (PolicySettingsError, ValueError, TypeError):

@@ -18,6 +18,7 @@ from ..catalog import CatalogError, diff, load_catalog
 from ..catalog.models import Catalog
 from ..planning import PlanError, aws_budget, azure_budget, plan, resolve_regions
 from ..planning.budgets import AWS_DEFAULT_RULES_PER_GROUP, AZURE_PRIORITY_MAX, AZURE_PRIORITY_MIN
+from ..planning.intent import INTENT_TYPES
 from . import render
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT = 0, 1, 2
@@ -207,13 +208,13 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
         result = run_program(config, preview=True)
     except (StackConfigError, ProgramError) as exc:
         fail(str(exc))
-    violations = [] if no_policies else _preview_policies(result, config, policy_config)
+    violations, requirement = ([], "") if no_policies else _preview_policies(result, config, policy_config)
     if fmt == "json":  # the `pulumi preview --json` digest, violations as an extension (see to_dict)
         _emit(preview_render.to_dict(result, None if no_policies else [v.as_dict() for v in violations]))
     else:
         click.echo(preview_render.to_text(result))
         if not no_policies:
-            click.echo(render.violations_text(violations))
+            click.echo(render.violations_text(violations, requirement))
     if any(violation.level == "mandatory" for violation in violations):
         sys.exit(EXIT_GATE)
 
@@ -233,13 +234,16 @@ def read_policy_config(path: str | None) -> dict[str, Any]:
     return data
 
 
-def _preview_policies(result: Any, config: Any, policy_config: str | None) -> list[Any]:
+def _preview_policies(result: Any, config: Any, policy_config: str | None) -> tuple[list[Any], str]:
+    """The policies' violations, and what they checked against (with its source)."""
     from ..coverage import Resource
-    from ..policies.runner import run_policies
+    from ..policies.runner import requirement_text, run_policies
 
-    resources = [Resource(r.type, r.urn, r.name, r.outputs) for r in result.resources if r.custom]
-    return run_policies(resources, config=read_policy_config(policy_config), stack_config=config.config,
-                        project=config.project, base_dir=Path.cwd())
+    resources = [Resource(r.type, r.urn, r.name, r.outputs or r.inputs) for r in result.resources
+                 if r.custom or r.type in INTENT_TYPES]  # the components say what the stack asked for
+    settings = {"config": read_policy_config(policy_config), "stack_config": config.config,
+                "project": config.project, "base_dir": Path.cwd()}
+    return run_policies(resources, **settings), requirement_text(resources, **settings)
 
 
 from .check import check_command  # noqa: E402  (registered here; the command lives in its own module)

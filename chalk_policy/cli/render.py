@@ -193,11 +193,12 @@ def diff_dict(result: CatalogDiff) -> dict[str, Any]:
     }
 
 
-def violations_text(violations: Sequence[Any]) -> str:
-    """The chalk-media policy results under a preview."""
+def violations_text(violations: Sequence[Any], requirement: str = "") -> str:
+    """The chalk-media policy results under a preview; ``requirement``: what they checked against, and its source."""
+    heading = f"Policies (chalk-media; {requirement})" if requirement else "Policies (chalk-media)"
     if not violations:
-        return "\nPolicies (chalk-media): no violations."
+        return f"\n{heading}: no violations."
     mandatory = sum(1 for v in violations if v.level == "mandatory")
-    lines = [f"\nPolicies (chalk-media): {mandatory} mandatory, {len(violations) - mandatory} advisory"]
+    lines = [f"\n{heading}: {mandatory} mandatory, {len(violations) - mandatory} advisory"]
     lines += [f"  [{v.level}] {v.policy}: {v.message}" for v in violations]
     return "\n".join(lines)

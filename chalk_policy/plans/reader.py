@@ -13,8 +13,9 @@ Two document kinds (shapes: ``pkg/display/json.go`` and ``sdk/go/common/apitype/
 
 ``chalk-policy preview --format json`` writes a preview digest too (``chalk_policy.preview.render.to_dict``).
 
-Each resource keeps its ``outputs`` when non-empty, else its ``inputs``. Only custom resources are kept, never
-providers (``pulumi:providers:*``) or the root stack. Secrets whose value is not in the document (ciphertext,
+Each resource keeps its ``outputs`` when non-empty, else its ``inputs``. Only custom resources are kept, and the
+Chalk components (their ``chalkIntent`` says what the stack asked for), never providers (``pulumi:providers:*``)
+or the root stack. Secrets whose value is not in the document (ciphertext,
 ``"[secret]"``) become the unknown sentinel, so the policies report them as unverifiable and never crash.
 """
 
@@ -31,6 +32,7 @@ from typing import Any, Final
 import yaml
 
 from ..coverage import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
+from ..planning.intent import INTENT_TYPES
 
 KINDS: Final = ("preview", "export")
 POLICY_FAILURE: Final = "preview failed"
@@ -295,7 +297,7 @@ def _document(path: Path, kind: str, states: list[dict[str, Any]], config: dict[
         Resource(state["type"], state["urn"], state["urn"].split("::", 3)[3],
                  _plain(state.get("outputs") or state.get("inputs") or {}))
         for state in states
-        if state.get("custom", True) and state["type"] != STACK_TYPE
+        if (state.get("custom", True) or state["type"] in INTENT_TYPES) and state["type"] != STACK_TYPE
         and not state["type"].startswith(PROVIDER_PREFIX)
     ]
     positions = {s["urn"]: s["sourcePosition"] for s in states if isinstance(s.get("sourcePosition"), str)}

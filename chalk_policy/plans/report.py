@@ -135,7 +135,8 @@ def render_text(report: Report) -> str:
             checked.kind, f"stack {checked.stack}" if checked.stack else "",
             f"{checked.resources} resource{'s' if checked.resources != 1 else ''}",
             f"regions {', '.join(checked.regions)}" if checked.regions else "",
-            f"from {checked.settings}" if checked.settings else "") if part)
+            (f"from {checked.settings}" if checked.regions else checked.settings) if checked.settings else "")
+            if part)
         lines.append(f"{checked.file} ({where})")
         findings = [f for f in report.findings if f.file == checked.file]
         lines += [f"  [{f.level}] {f.policy}{f' ({f.region})' if f.region else ''}: {f.message}" for f in findings]

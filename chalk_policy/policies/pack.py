@@ -7,6 +7,8 @@ Logic lives in :mod:`chalk_policy.coverage`; this module adapts pulumi_policy's 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +44,8 @@ from ..coverage import (
     check_signaling_hosts,
 )
 from ..planning import Plan
-from .settings import CONFIG_SCHEMA, read_settings
+from ..planning.intent import Intent, read_intents
+from .settings import CONFIG_SCHEMA, NO_REQUIREMENT, read_settings
 
 PTC_MEDIA_DOCS = "http://support.ptc.com/help/vuforia/chalk_admin_center/Vuforia_Chalk_Admin_Center/Network_Config_AV_Comm.html"
 PTC_HOSTS_DOCS = ("https://support.ptc.com/help/vuforia/chalk_desktop_center/Vuforia_Chalk_Desktop/common/"
@@ -67,12 +70,14 @@ class Spec:
 
 def _media(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
            options: Options) -> tuple[CheckResult, ...]:
-    return (check_media(resources, chalk_plan, catalog, options),)
+    return (_shared(POLICY_MEDIA, resources, chalk_plan, options,
+                    lambda: check_media(resources, chalk_plan, catalog, options)),)
 
 
 def _hosts(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
            options: Options) -> tuple[CheckResult, ...]:
-    return (check_signaling_hosts(resources, chalk_plan, catalog, options),)
+    return (_shared(POLICY_HOSTS, resources, chalk_plan, options,
+                    lambda: check_signaling_hosts(resources, chalk_plan, catalog, options)),)
 
 
 def _least_privilege(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
@@ -88,6 +93,28 @@ def _option(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
 def _unverified(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
                 options: Options) -> tuple[CheckResult, ...]:
     return (*_media(resources, chalk_plan, catalog, options), *_hosts(resources, chalk_plan, catalog, options))
+
+
+class _Analysis:
+    """The check results of the analysis in progress, shared by the policies that report them (the media and
+    signaling checks run once, though both their policy and chalk-egress-unverified report from them). Keyed on
+    the resources' content and the settings, so a new analysis (or another config) never sees stale results."""
+
+    key: object = None
+    results: dict[str, CheckResult] = {}  # noqa: RUF012 - one analysis at a time, replaced as a whole
+
+
+def _shared(check: str, resources: Sequence[Resource], chalk_plan: Plan, options: Options,
+            compute: Callable[[], CheckResult]) -> CheckResult:
+    content = json.dumps([(r.type, r.urn, r.props) for r in resources], sort_keys=True, default=str)
+    key = (hashlib.sha256(content.encode()).hexdigest(), chalk_plan.regions, tuple(chalk_plan.cidrs), chalk_plan.option,
+           chalk_plan.encryption, chalk_plan.catalog_version, options.selector,
+           None if options.clients is None else tuple(options.clients.iter_cidrs()))
+    if _Analysis.key != key:
+        _Analysis.key, _Analysis.results = key, {}
+    if check not in _Analysis.results:
+        _Analysis.results[check] = compute()
+    return _Analysis.results[check]
 
 
 VIOLATIONS = frozenset({FindingKind.VIOLATION})
@@ -156,9 +183,13 @@ SPECS = (
 
 def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any],
              stack_config: Mapping[str, str], project: str | None, base_dir: Path | None = None) -> list[Finding]:
-    """The findings ``spec`` reports for these resources; a config problem is one violation naming it."""
+    """The findings ``spec`` reports for these resources; a config problem is one violation naming it. Without a
+    requirement, only the advisory unverified policy reports (how to set one); a component that asks for less
+    than the policy config requires is one violation of the media policy."""
     try:
-        settings = read_settings(config, stack_config, project, base_dir)
+        settings = read_settings(config, stack_config, project, base_dir, intents_of(resources))
+        if not settings.required:
+            return [Finding(spec.name, FindingKind.NOTE, NO_REQUIREMENT)] if spec.name == POLICY_UNVERIFIED else []
         catalog, chalk_plan = settings.resolve()
     except Exception as exc:  # PolicySettingsError, or anything else a strange config raises
         if spec.level is not EnforcementLevel.MANDATORY:
@@ -166,6 +197,8 @@ def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any
         return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None,
                         None)]
     findings: list[Finding] = []
+    if spec.name == POLICY_MEDIA:
+        findings += [Finding(spec.name, FindingKind.VIOLATION, text) for text in settings.disagreements(chalk_plan)]
     try:
         for result in spec.check(resources, chalk_plan, catalog, settings.options):
             findings.extend(f for f in result.findings if f.kind in spec.kinds)
@@ -174,6 +207,15 @@ def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any
             return []
         return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None, None)]
     return findings
+
+
+def intents_of(resources: Sequence[Resource]) -> list[Intent]:
+    """What the stack's Chalk components were asked for (their ``chalkIntent``)."""
+    return read_intents((resource.type, resource.name, plain_props(resource)) for resource in resources)
+
+
+def plain_props(resource: Resource) -> Mapping[str, Any]:
+    return resource.props if isinstance(resource.props, Mapping) else {}
 
 
 def _one_line(exc: Exception) -> str:

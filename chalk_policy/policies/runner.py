@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel
 
-from ..coverage import Resource
+from ..coverage import POLICY_MEDIA, Resource
 from .pack import SPECS, evaluate
 
 LEVELS = {level.value: level for level in EnforcementLevel}
@@ -50,6 +50,27 @@ def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | N
         violations += [Violation(spec.name, shown, finding.message, finding.urn, finding.region)
                        for finding in findings]
     return sorted(violations, key=lambda v: v.level != "mandatory")
+
+
+def requirement_text(resources: Sequence[Resource], *, config: Mapping[str, Any] | None = None,
+                     stack_config: Mapping[str, str] | None = None, project: str | None = None,
+                     base_dir: Path | None = None) -> str:
+    """What the media policy checks against and where that came from, for a report's heading:
+    ``regions de1, ie1, option 1, standard, from components (ChalkAwsEgress 'chalk')`` or ``no requirement``."""
+    from .pack import intents_of
+    from .settings import PolicySettingsError, read_settings
+
+    entry = (config or {}).get(POLICY_MEDIA)
+    properties = {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
+    try:
+        settings = read_settings(properties, stack_config or {}, project, base_dir, intents_of(resources))
+        if not settings.required:
+            return settings.source
+        chalk_plan = settings.resolve()[1]
+    except (PolicySettingsError, ValueError, TypeError):
+        return "requirement not readable (see the violations)"
+    return (f"regions {', '.join(chalk_plan.regions)}, option {chalk_plan.option}, {chalk_plan.encryption.value}, "
+            f"from {settings.source}")
 
 
 def policy_levels(config: Mapping[str, Any] | None = None) -> dict[str, str]:

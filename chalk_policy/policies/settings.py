@@ -1,17 +1,26 @@
 """What a policy checks against: regions, port option, encryption, client selector and catalog.
 
-The same settings come from the policy config (JSON schema below, with defaults) or, when
-``fromStackConfig`` is true and the stack sets ``<project>:regions``, from the stack's own config keys
-``<project>:regions``, ``<project>:option`` and ``<project>:encryption`` (as the chalk-network program
-declares them). A catalog overlay always comes from the policy config: the pack cannot know where the
-stack's project directory is. That makes the pack work on our stacks with no policy
-config; set ``fromStackConfig: false`` to enforce the policy config over what a stack says.
+The requirement (regions, option, encryption) comes from the first of these that has one, and every report
+names it (:attr:`PolicySettings.source`):
+
+1. the policy pack's own configuration, when it sets ``regions``: the organisation's requirement;
+2. what the stack's Chalk components were asked for (``ChalkAwsEgress``/``ChalkAzureEgress`` record it as
+   ``chalkIntent``, :mod:`chalk_policy.planning.intent`); several components: the union of their regions;
+3. the stack's ``<project>:regions`` (with ``<project>:option`` and ``<project>:encryption``);
+4. none: the checks then report one advisory saying how to configure a requirement, never a wall of
+   mandatory failures.
+
+``option`` and ``encryption`` set in the policy config without ``regions`` replace those two values of whichever
+source applies. When the policy config sets the requirement and a component asks for less (fewer regions,
+another option or encryption), that disagreement is itself a finding naming both. ``fromStackConfig: false``
+ignores sources 2 and 3. A catalog overlay always comes from the policy config: the pack cannot know where the
+stack's project directory is.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,27 +30,28 @@ import netaddr
 from ..catalog import Catalog, load_catalog
 from ..coverage import Options, TagSelector
 from ..planning import Plan, plan
+from ..planning.intent import Intent
 
 CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
     "regions": {
         "type": "array",
         "items": {"type": "string"},
         "minItems": 1,
-        "default": ["all"],
-        "description": "Chalk media regions the stack must allow (ids such as jp1), or [\"all\"].",
+        "description": "The organisation's requirement: Chalk media regions every stack must allow (ids such as "
+                       "jp1), or [\"all\"]. Not set: what the stack's Chalk components were asked for, else the "
+                       "stack's <project>:regions, else no requirement (one advisory).",
     },
     "option": {
         "type": "integer",
         "enum": [1, 2, 3],
-        "default": 1,
         "description": "PTC port option: 1 = UDP 443, 3478, 10000-60000; 2 = UDP 443, 3478, 5349; "
-                       "3 = TCP 443, 3478, 5349.",
+                       "3 = TCP 443, 3478, 5349. Not set: the option of the requirement's source (default 1).",
     },
     "encryption": {
         "type": "string",
         "enum": ["standard", "e2ee"],
-        "default": "standard",
-        "description": "Chalk session encryption.",
+        "description": "Chalk session encryption. Not set: the encryption of the requirement's source (default "
+                       "standard).",
     },
     "clientTag": {
         "type": "object",
@@ -66,7 +76,8 @@ CONFIG_SCHEMA: dict[str, dict[str, Any]] = {
     "fromStackConfig": {
         "type": "boolean",
         "default": True,
-        "description": "Use the stack's own regions, option and encryption config keys when it sets them.",
+        "description": "Without regions in the policy config, follow the stack's Chalk components, else its "
+                       "<project>:regions/option/encryption config keys. false: only the policy config counts.",
     },
 }
 
@@ -75,23 +86,60 @@ class PolicySettingsError(ValueError):
     """The policy or stack config cannot be planned; the message names the key and the allowed values."""
 
 
+NO_REQUIREMENT = (
+    "No Chalk requirement is configured for this stack, so its egress was not checked. Set `regions` (and "
+    "`option`, `encryption`) in the chalk-media policy pack config (--policy-pack-config), deploy Chalk's "
+    "ChalkAwsEgress/ChalkAzureEgress components, or set <project>:regions in the stack config.")
+
+
 @dataclass(frozen=True)
 class PolicySettings:
-    regions: tuple[str, ...] | str
+    regions: tuple[str, ...] | str | None
+    """None: no source sets a requirement (:data:`NO_REQUIREMENT`)."""
     option: int
     encryption: str
     selector: TagSelector | None
     overlay: str | None
     source: str
-    """Where the regions, option and encryption came from: ``policy config`` or ``stack config``."""
+    """Where the regions, option and encryption came from: ``policy config``, ``components (ChalkAwsEgress
+    'chalk')``, ``stack config (<project>:regions)`` or ``no requirement``."""
     clients: tuple[str, ...] | None = None
     """The ``clientCidrs``; None when not configured."""
+    intents: tuple[Intent, ...] = ()
+    """What the stack's components were asked for (whatever the source)."""
+
+    @property
+    def required(self) -> bool:
+        return self.regions is not None
+
+    def disagreements(self, chalk_plan: Plan) -> list[str]:
+        """When the policy config sets the requirement: each component that asks for less, naming both."""
+        if self.source != POLICY_CONFIG:
+            return []
+        found = []
+        for intent in self.intents:
+            missing = [region for region in chalk_plan.regions if region not in intent.regions]
+            differs = [f"option {intent.option} instead of {chalk_plan.option}"] if intent.option != chalk_plan.option \
+                else []
+            if intent.encryption != chalk_plan.encryption.value:
+                differs.append(f"{intent.encryption} instead of {chalk_plan.encryption.value} encryption")
+            if missing or differs:
+                lacks = "; ".join(([f"it lacks region{'s' if len(missing) > 1 else ''} {', '.join(missing)}"]
+                                   if missing else []) + differs)
+                found.append(f"The policy config requires regions {', '.join(chalk_plan.regions)} (option "
+                             f"{chalk_plan.option}, {chalk_plan.encryption.value}), but {intent.describe()} was "
+                             f"asked for less: {lacks}. Give the component the organisation's regions and option, "
+                             "or change the policy config if this stack is an agreed exception.")
+        return found
 
     @property
     def options(self) -> Options:
         return Options(self.selector, netaddr.IPSet(self.clients) if self.clients is not None else None)
 
     def resolve(self) -> tuple[Catalog, Plan]:
+        """The catalog and the plan of the requirement (call only when :attr:`required`)."""
+        if self.regions is None:
+            raise PolicySettingsError(NO_REQUIREMENT)
         try:
             catalog = load_catalog(overlay=self.overlay)
             return catalog, plan(catalog, self.regions, self.option, self.encryption)
@@ -101,28 +149,52 @@ class PolicySettings:
 
 
 def read_settings(config: Mapping[str, Any], stack_config: Mapping[str, str], project: str | None,
-                  base_dir: Path | None = None) -> PolicySettings:
-    """Combine the policy config (schema defaults already applied by the engine) and the stack config."""
+                  base_dir: Path | None = None, components: Sequence[Intent] = ()) -> PolicySettings:
+    """The requirement from the first source that sets one (module docstring), and the other settings."""
+    given = {key: value for key, value in config.items() if key in CONFIG_SCHEMA}
     merged = {key: spec["default"] for key, spec in CONFIG_SCHEMA.items() if "default" in spec}
-    merged.update({key: value for key, value in config.items() if key in CONFIG_SCHEMA})
-    source = "policy config"
-    if merged.get("fromStackConfig", True) and project:
-        from_stack = _stack_values(stack_config, project)
-        if "regions" in from_stack:
-            merged.update(from_stack)
-            source = f"stack config ({project}:regions)"
+    merged.update(REQUIREMENT_DEFAULTS)
+    merged.update(given)
+    follow = merged.get("fromStackConfig", True) is not False
+    from_stack = _stack_values(stack_config, project) if follow and project else {}
+    if "regions" in given:
+        source = POLICY_CONFIG
+    elif follow and components:
+        source = "components (" + ", ".join(intent.component for intent in components) + ")"
+        merged.update(_combined(components), **{key: given[key] for key in ("option", "encryption") if key in given})
+    elif "regions" in from_stack:
+        source = f"stack config ({project}:regions)"
+        merged.update(from_stack, **{key: given[key] for key in ("option", "encryption") if key in given})
+    else:
+        source, merged["regions"] = NO_SOURCE, None
     overlay = str(merged.get("catalogOverlay") or "") or None
     if overlay and base_dir is not None and not Path(overlay).is_absolute():
         overlay = str(base_dir / overlay)
+    def where(key: str) -> str:  # a value the policy config gives is reported as the policy config's
+        return POLICY_CONFIG if key in given else source
+
     return PolicySettings(
-        regions=_regions(merged["regions"], source),
-        option=_option(merged["option"], source),
-        encryption=_encryption(merged["encryption"], source),
-        selector=_selector(merged.get("clientTag"), source),
+        regions=None if merged["regions"] is None else _regions(merged["regions"], where("regions")),
+        option=_option(merged["option"], where("option")),
+        encryption=_encryption(merged["encryption"], where("encryption")),
+        selector=_selector(merged.get("clientTag"), POLICY_CONFIG),
         overlay=overlay,
         source=source,
-        clients=_clients(merged.get("clientCidrs"), source),
+        clients=_clients(merged.get("clientCidrs"), POLICY_CONFIG),
+        intents=tuple(components),
     )
+
+
+POLICY_CONFIG = "policy config"
+NO_SOURCE = "no requirement"
+REQUIREMENT_DEFAULTS: dict[str, Any] = {"option": 1, "encryption": "standard"}
+"""What a source that sets regions only implies."""
+
+
+def _combined(intents: Sequence[Intent]) -> dict[str, Any]:
+    """Several components: every region any of them was asked for; the first one's option and encryption."""
+    regions = list(dict.fromkeys(region for intent in intents for region in intent.regions))
+    return {"regions": regions, "option": intents[0].option, "encryption": intents[0].encryption}
 
 
 def _invalid(source: str, key: str, value: Any, what: str, allowed: str) -> PolicySettingsError:

@@ -287,7 +287,8 @@ def _is_site(path: str) -> bool:
 def run_program(config: StackConfig, preview: bool = True, program: str | Path | None = None) -> PreviewResult:
     """Run the project's program for ``config``'s stack under mocks. Raises ``ProgramError`` (one line) when the
     program fails: a missing config key, a component rejecting its input, a duplicate URN, any exception."""
-    path = Path(program) if program is not None else program_path(config)
+    # Absolute: the program runs with the project directory as its working directory.
+    path = (Path(program) if program is not None else program_path(config)).absolute()
     if not path.is_file():
         raise ProgramError(f"{path}: no such program file")
     with _RUN_LOCK:

@@ -26,6 +26,7 @@ from plan_docs import (
 
 from chalk_policy.catalog import load_catalog
 from chalk_policy.cli.main import cli
+from chalk_policy.policies.settings import NO_REQUIREMENT
 
 MEDIA = "chalk-media-egress-required"
 JP1_CIDR = "13.115.244.0/27"
@@ -60,7 +61,8 @@ def test_the_compliant_dev_plan_is_clean(tmp_path: Path) -> None:
     text = check(plan)
     assert text.exit_code == 0
     assert text.stdout.splitlines() == [
-        f"{plan} (preview, stack dev, 24 resources, regions jp1, us2, from stack config (chalk-network:regions))",
+        # 24 custom resources and the ChalkAwsEgress component, whose chalkIntent is the requirement
+        f"{plan} (preview, stack dev, 25 resources, regions jp1, us2, from components (ChalkAwsEgress 'chalk'))",
         "  no violations",
         "chalk-policy check: 1 file, 0 mandatory, 0 advisory: passed"]
 
@@ -69,6 +71,11 @@ def test_the_compliant_dev_plan_is_clean(tmp_path: Path) -> None:
 def test_every_stacks_preview_digest_is_clean(tmp_path: Path, stack: str) -> None:
     assert check_json(write(tmp_path, "plan.json", preview_digest(stack))) == (0, {"findings": [],
                                                                                   "summary": summary()})
+
+
+# What each stack's Chalk components were asked for is what its check follows (before its <project>:regions).
+COMPONENTS = {"azure-tcp": "ChalkAzureEgress 'chalk-azure'", "dev": "ChalkAwsEgress 'chalk'",
+              "prod": "ChalkAwsEgress 'chalk', ChalkAzureEgress 'chalk-azure'", "proxy": "ChalkAwsEgress 'chalk'"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -80,10 +87,11 @@ def test_chalk_policy_preview_json_of_every_stack_checks_clean(tmp_path: Path, s
     plan = write(tmp_path, f"{stack}.json", preview.stdout)
     code, report = check_json(plan)
     assert (code, report) == (0, {"findings": [], "summary": summary()})
-    # The stack's settings travel inside the document: no project directory needed, from any directory.
+    # The stack's requirement travels inside the document (its components' chalkIntent): no project directory
+    # needed, from any directory.
     monkeypatch.chdir(tmp_path)
     text = CliRunner().invoke(cli, ["check", str(plan)]).stdout
-    assert f"(preview, stack {stack}," in text and "from stack config (chalk-network:regions)" in text
+    assert f"(preview, stack {stack}," in text and f"from components ({COMPONENTS[stack]}))" in text
 
 
 def test_a_plan_missing_one_range_in_the_security_groups(tmp_path: Path) -> None:
@@ -102,16 +110,31 @@ def test_narrowed_ports(tmp_path: Path) -> None:
     assert check_json(plan) == (1, {"findings": [finding(message, plan)], "summary": summary(1)})
 
 
+def org_requirement(tmp_path: Path, regions: list[str]) -> Path:
+    """The organisation's requirement: regions in the policy config of both per-region policies."""
+    return write(tmp_path, "org.json", {MEDIA: {"regions": regions}, "chalk-signaling-hosts-required": {
+        "regions": regions}})
+
+
 def test_a_dropped_region(tmp_path: Path) -> None:
-    """The program was built for jp1 only; the stack config (and so the policy) still says jp1 and us2."""
+    """The program was built for jp1 only; the stack config still says jp1 and us2, but its ChalkAwsEgress was asked
+    for jp1 only, and that is what the stack is checked against, until the policy config requires jp1 and us2."""
     plan = write(tmp_path, "plan.json", preview_digest("dev", regions='["jp1"]',
                                                        config={"chalk-network:regions": '["jp1", "us2"]'}))
-    code, report = check_json(plan)
+    assert check_json(plan) == (0, {"findings": [], "summary": summary()})
+    assert "regions jp1, from components (ChalkAwsEgress 'chalk'))" in check(plan).stdout
+    code, report = check_json(plan, "--policy-config", org_requirement(tmp_path, ["jp1", "us2"]))
     us2 = "34.216.110.128/27, 44.234.69.0/25, 54.244.51.0/24"
     firewall = ("urn:pulumi:dev::chalk-network::chalk:index:ChalkAwsEgress$aws:networkfirewall/firewallPolicy:"
                 "FirewallPolicy::chalk-firewall-policy")
     assert code == 1
     assert report["findings"] == [
+        # the component that asks for less than the organisation requires is named with the requirement ...
+        finding("The policy config requires regions jp1, us2 (option 1, standard), but ChalkAwsEgress 'chalk' "
+                "(regions jp1; option 1; standard) was asked for less: it lacks region us2. Give the component the "
+                "organisation's regions and option, or change the policy config if this stack is an agreed "
+                "exception.", plan, None),
+        # ... and each layer that lacks the region is reported as before
         finding(f"Region us2 (US West Coast): AWS security groups do not allow UDP 443, 3478, 10000-60000 to {us2}. "
                 f"{SG_FIX}", plan, "us2"),
         finding(f"Region us2 (US West Coast): AWS Network Firewall policy 'chalk-firewall-policy' does not pass UDP "
@@ -128,7 +151,7 @@ def test_a_dropped_region(tmp_path: Path) -> None:
                 "use chalk_policy.components.aws.ChalkAwsEgress.", plan, None,
                 "chalk-signaling-hosts-required", resource=firewall),
     ]
-    assert report["summary"] == summary(3)
+    assert report["summary"] == summary(4)
 
 
 def test_unknown_values_are_unverified_not_violations(tmp_path: Path) -> None:
@@ -176,33 +199,61 @@ def test_an_empty_stack_proves_nothing_and_is_refused(tmp_path: Path) -> None:
         assert "holds no resources, so it cannot show that anything is allowed" in result.output
 
 
-def test_a_stack_export_without_config_uses_the_schema_defaults_unless_told(tmp_path: Path) -> None:
+def _without_intent(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """As a release before chalkIntent recorded it: the components say nothing about what they were asked for."""
+    for state in states:
+        for key in ("inputs", "outputs"):
+            (state.get(key) or {}).pop("chalkIntent", None)
+    return states
+
+
+def test_a_stack_export_is_checked_against_its_components_and_without_any_requirement_only_advised(
+        tmp_path: Path) -> None:
+    # An export carries no config: its ChalkAwsEgress's chalkIntent (an output) is the requirement.
     state = write(tmp_path, "state.json", stack_export("dev"))
-    code, report = check_json(state)
+    assert check_json(state) == (0, {"findings": [], "summary": summary()})
+    assert "regions jp1, us2, from components (ChalkAwsEgress 'chalk'))" in check(state).stdout
+    code, report = check_json(state, "--regions", "all")
     others = sorted(r.id for r in load_catalog().regions if r.id not in ("jp1", "us2"))
     assert code == 1
-    assert sorted({f["region"] for f in report["findings"] if f["policy"] == MEDIA}) == others
-    assert check_json(state, "--regions", "jp1,us2", "--option", "1", "--encryption", "standard") == (
+    assert sorted({f["region"] for f in report["findings"] if f["policy"] == MEDIA and f["region"]}) == others
+    # Nothing configured anywhere: not a wall of mandatory failures against every region, one advisory saying how
+    # to set a requirement, and a pass; told the requirement, the stack is checked against it.
+    bare = write(tmp_path, "bare.json", stack_export("dev", _without_intent))
+    assert check_json(bare) == (0, {"findings": [finding(NO_REQUIREMENT, bare, None, "chalk-egress-unverified",
+                                                         "advisory")], "summary": summary(0, 1)})
+    assert check_json(bare, "--regions", "jp1,us2", "--option", "1", "--encryption", "standard") == (
         0, {"findings": [], "summary": summary()})
+    code, report = check_json(bare, "--regions", "all")
+    assert code == 1
+    assert sorted({f["region"] for f in report["findings"] if f["policy"] == MEDIA}) == others
 
 
 def test_command_line_settings_override_the_plans_own_config(tmp_path: Path) -> None:
     plan = write(tmp_path, "plan.json", preview_digest("dev"))
     assert check_json(plan, "--regions", "jp1") == (0, {"findings": [], "summary": summary()})
-    # a setting on the command line replaces that one value; the plan's own config still gives the others
-    code, report = check_json(plan, "--option", "3")
-    assert code == 1 and {f["region"] for f in report["findings"] if f["policy"] == MEDIA} == {"jp1", "us2"}
+    # --regions is a requirement over the component's: a component asked for less is named once (no region)
     code, report = check_json(plan, "--regions", "all")
     every = {r.id for r in load_catalog().regions}
-    assert code == 1 and {f["region"] for f in report["findings"] if f["policy"] == MEDIA} == every - {"jp1", "us2"}
+    assert code == 1 and {f["region"] for f in report["findings"] if f["policy"] == MEDIA} == (
+        every - {"jp1", "us2"}) | {None}
+    [named] = [f for f in report["findings"] if f["policy"] == MEDIA and f["region"] is None]
+    assert named["message"].startswith("The policy config requires regions au1, br1, de1, ie1, in1, jp1, sg1, us1, "
+                                       "us2 (option 1, standard), but ChalkAwsEgress 'chalk' (regions jp1, us2; "
+                                       "option 1; standard) was asked for less: it lacks regions au1, br1, de1, ")
     code, report = check_json(plan, "--regions", "jp1,us2", "--option", "3")
     assert code == 1
     assert [(f["policy"], f["region"], f["message"].split(":")[1].split(" to ")[0]) for f in report["findings"]
             if f["level"] == "mandatory"] == [
+        (MEDIA, None, " option 1 instead of 3. Give the component the organisation's regions and option, or change "
+                      "the policy config if this stack is an agreed exception."),
         (MEDIA, "jp1", " AWS security groups do not allow TCP 3478, 5349"),
         (MEDIA, "us2", " AWS security groups do not allow TCP 3478, 5349"),
         (MEDIA, "jp1", " AWS Network Firewall policy 'chalk-firewall-policy' does not pass TCP 443, 3478, 5349"),
         (MEDIA, "us2", " AWS Network Firewall policy 'chalk-firewall-policy' does not pass TCP 443, 3478, 5349")]
+    # a setting on the command line replaces that one value; the plan's components still give the others
+    code, report = check_json(plan, "--option", "3")
+    assert code == 1 and {f["region"] for f in report["findings"] if f["policy"] == MEDIA} == {"jp1", "us2"}
 
 
 def test_the_policy_config_sets_levels_and_settings(tmp_path: Path) -> None:

@@ -52,6 +52,15 @@ def _gap_plan(tmp_path: Path) -> Path:
     return write(tmp_path, "plan.json", preview_digest("dev", without(sg_rules_to(JP1_CIDR))))
 
 
+def _dropped_region(tmp_path: Path) -> tuple[Path, Path]:
+    """A plan built for jp1 only (its ChalkAwsEgress asks for jp1), and the organisation's policy config requiring
+    jp1 and us2: the component's disagreement, two media layers and the signaling hosts lack us2."""
+    plan = write(tmp_path, "plan.json", preview_digest("dev", regions='["jp1"]',
+                                                       config={"chalk-network:regions": '["jp1", "us2"]'}))
+    required = {"regions": ["jp1", "us2"]}
+    return plan, write(tmp_path, "org.json", {MEDIA: required, "chalk-signaling-hosts-required": required})
+
+
 def _sarif(result: Result) -> dict[str, Any]:
     assert result.exit_code in (0, 1), result.output
     log: dict[str, Any] = json.loads(result.stdout)
@@ -86,13 +95,13 @@ def test_a_missing_range_is_exactly_one_sarif_result_naming_region_range_protoco
 
 
 def test_fingerprints_are_stable_across_runs_and_distinct_per_finding(tmp_path: Path, at_root: Path) -> None:
-    plan = write(tmp_path, "plan.json", preview_digest("dev", regions='["jp1"]',
-                                                       config={"chalk-network:regions": '["jp1", "us2"]'}))
-    first = _sarif(run(plan, "--format", "sarif"))["runs"][0]["results"]
-    again = _sarif(run(write(tmp_path, "again.json", json.loads(plan.read_text())), "--format", "sarif"))
+    plan, org = _dropped_region(tmp_path)
+    first = _sarif(run(plan, "--format", "sarif", "--policy-config", org))["runs"][0]["results"]
+    again = _sarif(run(write(tmp_path, "again.json", json.loads(plan.read_text())), "--format", "sarif",
+                       "--policy-config", org))
     prints = [r["partialFingerprints"] for r in first]
     assert prints == [r["partialFingerprints"] for r in again["runs"][0]["results"]]
-    assert len({p["chalkPolicyFinding/v1"] for p in prints}) == len(first) == 3
+    assert len({p["chalkPolicyFinding/v1"] for p in prints}) == len(first) == 4
 
 
 def test_the_fingerprint_ignores_the_fix_text() -> None:
@@ -118,15 +127,18 @@ def test_advisory_and_resource_findings_validate_too(tmp_path: Path, at_root: Pa
     edits = change(lambda s: s["type"] == SG_RULE and props(s).get("cidrIpv4") == JP1_CIDR
                    and props(s).get("fromPort") == 443, cidrIpv4=UNKNOWN)
     unknown = write(tmp_path, "unknown.json", preview_digest("dev", edits))
-    dropped = write(tmp_path, "dropped.json", preview_digest("dev", regions='["jp1"]',
-                                                             config={"chalk-network:regions": '["jp1", "us2"]'}))
-    log = _sarif(run(unknown, dropped, "--format", "sarif"))
+    dropped, org = _dropped_region(tmp_path)
+    log = _sarif(run(unknown, dropped, "--format", "sarif", "--policy-config", org))
     jsonschema.Draft4Validator(sarif_schema).validate(log)
     results = log["runs"][0]["results"]
     assert [(r["ruleId"], r["level"], r["properties"]["file"]) for r in results] == [
         ("chalk-egress-unverified", "warning", str(unknown)), (MEDIA, "error", str(dropped)),
-        (MEDIA, "error", str(dropped)), ("chalk-signaling-hosts-required", "error", str(dropped))]
-    assert results[2]["locations"][0]["logicalLocations"] == [{
+        (MEDIA, "error", str(dropped)), (MEDIA, "error", str(dropped)),
+        ("chalk-signaling-hosts-required", "error", str(dropped))]
+    # the component's disagreement is about the stack, not a region or a resource
+    assert results[1]["message"]["text"].startswith("The policy config requires regions jp1, us2")
+    assert "logicalLocations" not in results[1]["locations"][0]
+    assert results[3]["locations"][0]["logicalLocations"] == [{
         "fullyQualifiedName": "urn:pulumi:dev::chalk-network::chalk:index:ChalkAwsEgress$aws:networkfirewall/"
                               "firewallPolicy:FirewallPolicy::chalk-firewall-policy", "kind": "resource"}]
 
@@ -211,7 +223,7 @@ def test_text_format_lists_findings_per_file(tmp_path: Path) -> None:
     result = run(plan)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{plan} (preview, stack dev, 21 resources, regions jp1, us2, from stack config (chalk-network:regions))",
+        f"{plan} (preview, stack dev, 22 resources, regions jp1, us2, from components (ChalkAwsEgress 'chalk'))",
         f"  [mandatory] {MEDIA} (jp1): Region jp1 (Japan): AWS security groups do not allow UDP 443, 3478, "
         f"10000-60000 to {JP1_CIDR}. Add an aws.vpc.SecurityGroupEgressRule per range (ip_protocol udp, from_port "
         "443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; ip_protocol udp, from_port 10000, to_port "

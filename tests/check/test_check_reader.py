@@ -10,27 +10,38 @@ from typing import Any
 import pytest
 from plan_docs import ROOT, SG_RULE, SIG, SIG_KEY, UNKNOWN, change, preview_digest, recorded, stack_export, write
 
+from chalk_policy.planning.intent import AWS_EGRESS_TYPE, INTENT_TYPES, PROXY_TYPE
 from chalk_policy.plans import Document, DocumentError, read_document, read_stack_config, stack_config_file
 
 SG_443 = "chalk-egress-udp-443-13.115.244.0-27"
 
 
-def _custom_count(stack: str = "dev", preview: bool = True) -> int:
-    return sum(1 for r in recorded(stack, preview).resources if r.custom)
+def _kept_count(stack: str = "dev", preview: bool = True) -> int:
+    """The custom resources and the Chalk components that record what they were asked for."""
+    return sum(1 for r in recorded(stack, preview).resources if r.custom or r.type in INTENT_TYPES)
 
 
 def _resource(doc: Document, name: str) -> dict[str, Any]:
     return dict(next(r for r in doc.resources if r.name == name).props)
 
 
-def test_a_preview_digest_gives_the_custom_resources_project_stack_and_config(tmp_path: Path) -> None:
+def test_a_preview_digest_gives_the_custom_resources_chalk_components_project_stack_and_config(
+        tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "plan.json", preview_digest("dev")))
     assert (doc.kind, doc.project, doc.stack) == ("preview", "chalk-network", "dev")
     assert doc.config["chalk-network:regions"] == '["jp1","us2"]'
-    assert len(doc.resources) == _custom_count() == 24
+    assert len(doc.resources) == _kept_count() == 24 + 1
     types = {r.type for r in doc.resources}
     assert "pulumi:pulumi:Stack" not in types and not any(t.startswith("pulumi:providers:") for t in types)
-    assert "chalk:index:ChalkAwsEgress" not in types
+    # the ChalkAwsEgress component is kept: its chalkIntent (its inputs, in a preview) says what it was asked for
+    [component] = [r for r in doc.resources if r.type == AWS_EGRESS_TYPE]
+    assert component.name == "chalk"
+    assert {k: v for k, v in component.props["chalkIntent"].items() if k != "catalogVersion"} == {
+        "regions": ["jp1", "us2"], "option": 1, "encryption": "standard"}
+    # other components (the proxy filters host names only) are not
+    proxy = read_document(write(tmp_path, "proxy.json", preview_digest("proxy")))
+    assert len(proxy.resources) == _kept_count("proxy") == 23 + 1
+    assert AWS_EGRESS_TYPE in {r.type for r in proxy.resources} and PROXY_TYPE not in {r.type for r in proxy.resources}
     rule = next(r for r in doc.resources if r.name == SG_443)
     assert rule.type == SG_RULE
     assert rule.props["cidrIpv4"] == "13.115.244.0/27"
@@ -51,7 +62,7 @@ def test_deleted_and_replaced_away_resources_are_not_in_the_plan(tmp_path: Path)
     same["newState"]["urn"] += "-same"
     digest["steps"].append(same)
     doc = read_document(write(tmp_path, "plan.json", digest))
-    assert len(doc.resources) == _custom_count() + 1
+    assert len(doc.resources) == _kept_count() + 1
     assert [r.urn for r in doc.resources].count(kept["urn"] + "-same") == 1
 
 
@@ -66,14 +77,14 @@ def test_outputs_win_over_inputs_when_present(tmp_path: Path) -> None:
 def test_a_stack_export_gives_the_same_resources(tmp_path: Path, version: int) -> None:
     doc = read_document(write(tmp_path, "state.json", stack_export("dev", version=version)))
     assert (doc.kind, doc.project, doc.stack, doc.config) == ("export", "chalk-network", "dev", {})
-    assert len(doc.resources) == _custom_count("dev", False)
+    assert len(doc.resources) == _kept_count("dev", False)
 
 
 def test_resources_pending_deletion_are_skipped(tmp_path: Path) -> None:
     export = stack_export("dev")
     states = export["deployment"]["resources"]
     states.append(dict(states[-1], urn=states[-1]["urn"] + "-old", delete=True))
-    assert len(read_document(write(tmp_path, "state.json", export)).resources) == _custom_count("dev", False)
+    assert len(read_document(write(tmp_path, "state.json", export)).resources) == _kept_count("dev", False)
 
 
 def test_a_document_without_resources_is_refused(tmp_path: Path) -> None:
@@ -112,7 +123,7 @@ def test_utf16_and_bom_files_are_read(tmp_path: Path) -> None:
     for name, data in (("bom8.json", codecs.BOM_UTF8 + text.encode()),
                        ("utf16.json", codecs.BOM_UTF16_LE + text.encode("utf-16-le"))):
         (tmp_path / name).write_bytes(data)
-        assert len(read_document(tmp_path / name).resources) == 24
+        assert len(read_document(tmp_path / name).resources) == 24 + 1  # custom resources and the component
 
 
 def test_the_old_chalk_policy_preview_shape_is_refused_with_what_to_do(tmp_path: Path) -> None:

@@ -84,3 +84,25 @@ def test_a_pack_that_cannot_load_fails_the_preview(chalk_network: Callable[[str]
     run = workspace.pulumi("preview", "--policy-pack", str(broken))
     assert run.returncode != 0, run.output
     assert "NO_SUCH_NAME" in run.output, run.output
+
+
+def test_a_users_own_program_with_only_the_component_passes_with_no_config(engine: Path, tmp_path: Path) -> None:
+    """The new-user scenario: ChalkAwsEgress(regions=[de1, ie1]) and no Chalk config key; the pack follows what the
+    component was asked for (its chalkIntent in AnalyzeStack), not every region of the catalog."""
+    workspace = fixture_program(engine, tmp_path, "user-component")
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK))
+    assert run.returncode == 0, run.output
+    assert "mandatory" not in run.output and TRACEBACK not in run.output, run.output
+
+
+def test_an_organisation_requirement_the_component_lacks_is_one_finding(engine: Path, tmp_path: Path) -> None:
+    """The policy config requires jp1 too; the component was asked for de1 and ie1: one mandatory finding names
+    both sources (the media rules the component did not create for jp1 are reported as well)."""
+    workspace = fixture_program(engine, tmp_path, "user-component")
+    config = tmp_path / "chalk-media.json"
+    config.write_text(json.dumps({"chalk-media-egress-required": {"regions": ["de1", "ie1", "jp1"]}}))
+    run = workspace.pulumi("preview", "--policy-pack", str(PACK), "--policy-pack-config", str(config))
+    assert run.returncode != 0, run.output
+    assert run.output.count("The policy config requires regions de1, ie1, jp1") == 1, run.output
+    assert "but ChalkAwsEgress 'chalk' (regions de1, ie1; option 1; standard) was asked for less: it lacks " \
+           "region jp1" in " ".join(run.output.split()), run.output

@@ -14,15 +14,21 @@ from chalk_policy.cli.main import cli
 from chalk_policy.coverage import Resource, TagSelector
 from chalk_policy.policies import CONFIG_SCHEMA, PolicySettingsError, read_settings
 from chalk_policy.policies.runner import run_policies
+from chalk_policy.policies.settings import NO_REQUIREMENT
 
 DEFAULTS = {key: spec["default"] for key, spec in CONFIG_SCHEMA.items() if "default" in spec}
 DEV = {"chalk-network:regions": '["jp1", "us2"]', "chalk-network:option": "1", "chalk-network:encryption": "e2ee"}
 
 
-def test_defaults_are_every_region_option_1_standard() -> None:
+def test_without_any_source_there_is_no_requirement_not_every_region() -> None:
+    # the schema no longer defaults the requirement: an unconfigured check is not "every region, option 1"
+    assert not {"regions", "option", "encryption"} & set(DEFAULTS)
     settings = read_settings(DEFAULTS, {}, "chalk-network")
     assert (settings.regions, settings.option, settings.encryption, settings.selector, settings.overlay,
-            settings.source) == (("all",), 1, "standard", None, None, "policy config")
+            settings.source, settings.required) == (None, 1, "standard", None, None, "no requirement", False)
+    with pytest.raises(PolicySettingsError) as raised:
+        settings.resolve()
+    assert str(raised.value) == NO_REQUIREMENT
 
 
 def test_the_stack_config_wins_when_from_stack_config() -> None:
@@ -38,7 +44,8 @@ def test_from_stack_config_false_enforces_the_policy_config() -> None:
 
 
 def test_another_projects_keys_are_ignored() -> None:
-    assert read_settings(DEFAULTS, DEV, "other-project").regions == ("all",)
+    settings = read_settings(DEFAULTS, DEV, "other-project")
+    assert (settings.regions, settings.source) == (None, "no requirement")
 
 
 def test_plain_string_regions_and_tag_selector_and_relative_overlay(tmp_path: Path) -> None:
@@ -89,7 +96,9 @@ def test_runner_levels_follow_the_pack_config() -> None:
     assert {v.level for v in default if v.policy == "chalk-media-egress-required"} == {"mandatory"}
     relaxed = run_policies(resources, config={"all": "advisory", "chalk-media-egress-required": settings})
     assert {v.level for v in relaxed} == {"advisory"}
-    disabled = run_policies(resources, config={"chalk-media-egress-required": "disabled"})
+    # disabled with a requirement that the rule above does not meet (it would report jp1's other ports)
+    disabled = run_policies(resources, config={"chalk-media-egress-required": {"enforcementLevel": "disabled",
+                                                                               **settings}})
     assert all(v.policy != "chalk-media-egress-required" for v in disabled)
 
 
@@ -102,7 +111,10 @@ def test_preview_reports_violations_and_exits_1_on_a_mandatory_one(tmp_path: Pat
     assert result.exit_code == 1, result.output
     violations = json.loads(result.stdout)["chalkPolicyViolations"]
     assert {(v["policy"], v["level"]) for v in violations} == {("chalk-media-egress-required", "mandatory")}
-    assert [v["message"].split(":", 1)[0] for v in violations] == ["Region de1 (Germany)"] * 2
+    # the stack's ChalkAwsEgress was asked for jp1 and us2: named once with the requirement, then each gap
+    assert [v["message"].split(":", 1)[0] for v in violations] == [
+        "The policy config requires regions de1 (option 1, standard), but ChalkAwsEgress 'chalk' (regions jp1, us2; "
+        "option 1; standard) was asked for less", "Region de1 (Germany)", "Region de1 (Germany)"]
 
 
 def test_preview_of_a_compliant_stack_has_no_violations() -> None:
@@ -166,8 +178,15 @@ def test_bad_settings_and_crashing_checks_become_one_violation(monkeypatch: pyte
     def boom(*_: object) -> tuple:
         raise RuntimeError("boom\n  at line 2")
 
+    required = {**DEFAULTS, "fromStackConfig": False, "regions": ["jp1"]}
     crashing = pack.Spec(**{**media.__dict__, "check": boom})
-    [finding] = pack.evaluate(crashing, [], {**DEFAULTS, "fromStackConfig": False}, {}, None)
+    [finding] = pack.evaluate(crashing, [], required, {}, None)
     assert (finding.kind.value, finding.message) == ("violation", "Cannot check Chalk egress: boom at line 2")
     quiet = pack.Spec(**{**advisory.__dict__, "check": boom})
-    assert pack.evaluate(quiet, [], {**DEFAULTS, "fromStackConfig": False}, {}, None) == []
+    assert pack.evaluate(quiet, [], required, {}, None) == []
+    # no requirement: no check runs (so none crashes); only the unverified policy says how to set one
+    unset = {**DEFAULTS, "fromStackConfig": False}
+    assert pack.evaluate(crashing, [], unset, {}, None) == []
+    unverified = next(spec for spec in pack.SPECS if spec.name == "chalk-egress-unverified")
+    assert [(f.kind.value, f.message) for f in pack.evaluate(unverified, [], unset, {}, None)] == [
+        ("note", NO_REQUIREMENT)]

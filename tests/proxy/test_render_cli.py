@@ -81,4 +81,5 @@ def test_preview_of_the_proxy_stack_passes_the_policies() -> None:
     assert result.exit_code == 0, result.output
     assert "chalk:index:ChalkSquidProxy  chalk-proxy  (component)" in result.stdout
     assert "referencedSecurityGroupId=(chalk-proxy-lb-sg)" in result.stdout
-    assert "Policies (chalk-media): no violations." in result.stdout
+    assert ("Policies (chalk-media; regions jp1, option 1, standard, from components (ChalkAwsEgress "
+            "'chalk')): no violations.") in result.stdout

@@ -1,0 +1,25 @@
+"""One declaration per policy: the pack, `check` (its rules, SARIF included) and the README's table all come
+from chalk_policy.policies.pack's declarations."""
+
+from __future__ import annotations
+
+import re
+
+from policy_kit import ROOT
+
+from chalk_policy.cli.check import check_documents
+from chalk_policy.policies import POLICY_NAMES, build_policies
+from chalk_policy.policies.pack import SPECS
+
+
+def test_the_readme_table_lists_each_declared_policy_with_its_level() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(chalk-[a-z-]+)` \| (mandatory|advisory)", text, flags=re.MULTILINE)
+    assert rows == [(spec.name, spec.level.value) for spec in SPECS]
+
+
+def test_the_pack_and_check_derive_their_policies_from_the_declarations() -> None:
+    assert [policy.name for policy in build_policies()] == list(POLICY_NAMES) == [spec.name for spec in SPECS]
+    report = check_documents([], [], {}, ROOT)
+    assert [(rule.id, rule.regional, rule.level) for rule in report.rules] == [
+        (s.name, s.per_region, s.level.value) for s in SPECS]
