@@ -96,7 +96,7 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
     """Check each document on its own. ``overrides`` (the command line's regions/option/encryption) replace those
     values wherever the settings come from: the plan's own config when it has ``<project>:regions``, else the
     policy config (where the caller already merged them)."""
-    from ..policies.pack import SPECS, intents_of
+    from ..policies.pack import CHALK_POLICIES, intents_of
     from ..policies.runner import policy_levels, run_policies
 
     base_dir = Path.cwd()
@@ -118,7 +118,7 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
                                source, len(document.resources)))
     rules = tuple(Rule(spec.name, spec.description, spec.url,
                        "mandatory" if spec.level.value in ("mandatory", "remediate") else "advisory",
-                       spec.remediation, spec.per_region) for spec in SPECS)
+                       spec.remediation, spec.per_region) for spec in CHALK_POLICIES)
     disabled = frozenset(name for name, level in policy_levels(config).items() if level == "disabled")
     return Report(rules, tuple(checked), tuple(findings), _version(), disabled)
 
@@ -143,10 +143,10 @@ def _overrides(regions: str | None, option: str | None, encryption: str | None) 
 
 def _with_overrides(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The policy config with the command line's settings merged into every policy's entry."""
-    from ..policies.pack import SPECS
+    from ..policies.pack import CHALK_POLICIES
 
     merged = dict(config)
-    for spec in SPECS:
+    for spec in CHALK_POLICIES:
         entry = config.get(spec.name)
         base = {"enforcementLevel": entry} if isinstance(entry, str) else dict(entry) if isinstance(entry, Mapping) \
             else {}

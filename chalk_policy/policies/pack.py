@@ -54,7 +54,10 @@ Check = Callable[[Sequence[Resource], Plan, Catalog, Options], tuple[CheckResult
 
 
 @dataclass(frozen=True)
-class Spec:
+class ChalkPolicy:
+    """One policy, declared once: the pack (build_policies), `check` and `preview` (the runner, the report's rules,
+    SARIF and JUnit included) and the README's table (tests/policy/test_declarations.py) all derive from these."""
+
     name: str
     description: str
     level: EnforcementLevel
@@ -118,8 +121,8 @@ def _shared(check: str, resources: Sequence[Resource], chalk_plan: Plan, options
 
 
 VIOLATIONS = frozenset({FindingKind.VIOLATION})
-SPECS = (
-    Spec(
+CHALK_POLICIES = (
+    ChalkPolicy(
         name=POLICY_MEDIA,
         description="The stack's firewall resources must allow outbound traffic to Chalk's media ranges on the "
                     "ports of the chosen port option, for every enabled region.",
@@ -132,7 +135,7 @@ SPECS = (
         kinds=VIOLATIONS,
         per_region=True,
     ),
-    Spec(
+    ChalkPolicy(
         name=POLICY_HOSTS,
         description="When the stack filters HTTPS by host name (AWS Network Firewall domain lists, Azure Firewall "
                     "application rules), every Chalk signaling host must be allowed.",
@@ -144,7 +147,7 @@ SPECS = (
         check=_hosts,
         kinds=VIOLATIONS,
     ),
-    Spec(
+    ChalkPolicy(
         name=POLICY_LEAST_PRIVILEGE,
         description="Egress on Chalk's media ports should not reach destinations wider than Chalk's published "
                     "media ranges, such as 0.0.0.0/0 or large blocks.",
@@ -155,7 +158,7 @@ SPECS = (
         check=_least_privilege,
         kinds=VIOLATIONS,
     ),
-    Spec(
+    ChalkPolicy(
         name=POLICY_OPTION,
         description="The stack's media rules should match the chosen Chalk port option, not part of it or "
                     "another option.",
@@ -166,7 +169,7 @@ SPECS = (
         check=_option,
         kinds=VIOLATIONS,
     ),
-    Spec(
+    ChalkPolicy(
         name=POLICY_UNVERIFIED,
         description="Chalk egress that can only be verified at `pulumi up` (values unknown during preview) or "
                     "resources whose shape the checks do not understand are reported here.",
@@ -181,7 +184,7 @@ SPECS = (
 )
 
 
-def evaluate(spec: Spec, resources: Sequence[Resource], config: Mapping[str, Any],
+def evaluate(spec: ChalkPolicy, resources: Sequence[Resource], config: Mapping[str, Any],
              stack_config: Mapping[str, str], project: str | None, base_dir: Path | None = None) -> list[Finding]:
     """The findings ``spec`` reports for these resources; a config problem is one violation naming it. Without a
     requirement, only the advisory unverified policy reports (how to set one); a component that asks for less
@@ -243,7 +246,7 @@ def _get(container: Any, key: Any) -> Any:
         return exc.unknown_type_sentinel
 
 
-def _validator(spec: Spec) -> Callable[[StackValidationArgs, ReportViolation], None]:
+def _validator(spec: ChalkPolicy) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         try:
             resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
@@ -270,5 +273,5 @@ def build_policies() -> list[StackValidationPolicy]:
             remediation_steps=spec.remediation,
             url=spec.url,
         )
-        for spec in SPECS
+        for spec in CHALK_POLICIES
     ]

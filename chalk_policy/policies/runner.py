@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from ..coverage import POLICY_MEDIA, Resource
-from .pack import SPECS, evaluate
+from .pack import CHALK_POLICIES, evaluate
 
 LEVELS = {level.value: level for level in EnforcementLevel}
 
@@ -41,7 +41,7 @@ def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | N
     ``{"all": "<level>", "<policy>": "<level>" | {"enforcementLevel": ..., <properties>}}``."""
     config = config or {}
     violations: list[Violation] = []
-    for spec in SPECS:
+    for spec in CHALK_POLICIES:
         level, properties = _policy_config(config, spec.name, spec.level)
         if level is EnforcementLevel.DISABLED:
             continue
@@ -76,7 +76,7 @@ def requirement_text(resources: Sequence[Resource], *, config: Mapping[str, Any]
 def policy_levels(config: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Each policy's effective level under ``config``: ``mandatory``, ``advisory`` or ``disabled``."""
     levels = {}
-    for spec in SPECS:
+    for spec in CHALK_POLICIES:
         level = _policy_config(config or {}, spec.name, spec.level)[0]
         levels[spec.name] = ("disabled" if level is EnforcementLevel.DISABLED else "mandatory"
                              if level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE) else "advisory")

@@ -9,17 +9,25 @@ from policy_kit import ROOT
 
 from chalk_policy.cli.check import check_documents
 from chalk_policy.policies import POLICY_NAMES, build_policies
-from chalk_policy.policies.pack import SPECS
+from chalk_policy.policies.pack import CHALK_POLICIES
 
 
 def test_the_readme_table_lists_each_declared_policy_with_its_level() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `(chalk-[a-z-]+)` \| (mandatory|advisory)", text, flags=re.MULTILINE)
-    assert rows == [(spec.name, spec.level.value) for spec in SPECS]
+    assert rows == [(spec.name, spec.level.value) for spec in CHALK_POLICIES]
 
 
 def test_the_pack_and_check_derive_their_policies_from_the_declarations() -> None:
-    assert [policy.name for policy in build_policies()] == list(POLICY_NAMES) == [spec.name for spec in SPECS]
+    assert [policy.name for policy in build_policies()] == list(POLICY_NAMES) == [spec.name for spec in CHALK_POLICIES]
     report = check_documents([], [], {}, ROOT)
     assert [(rule.id, rule.regional, rule.level) for rule in report.rules] == [
-        (s.name, s.per_region, s.level.value) for s in SPECS]
+        (s.name, s.per_region, s.level.value) for s in CHALK_POLICIES]
+
+
+def test_every_config_key_documents_its_type_and_what_happens_when_it_is_not_set() -> None:
+    from chalk_policy.policies import CONFIG_SCHEMA
+
+    for key, spec in CONFIG_SCHEMA.items():
+        assert spec.get("type") and spec.get("description", "").endswith("."), key
+        assert "default" in spec or "Default" in spec["description"] or "Not set" in spec["description"], key

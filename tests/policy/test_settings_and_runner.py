@@ -169,7 +169,7 @@ def test_option_as_digit_string_and_stack_config_source() -> None:
 def test_bad_settings_and_crashing_checks_become_one_violation(monkeypatch: pytest.MonkeyPatch) -> None:
     from chalk_policy.policies import pack
 
-    media, advisory = pack.SPECS[0], pack.SPECS[2]
+    media, advisory = pack.CHALK_POLICIES[0], pack.CHALK_POLICIES[2]
     bad = {**DEFAULTS, "fromStackConfig": False, "clientTag": "chalk"}
     [finding] = pack.evaluate(media, [], bad, {}, None)
     assert finding.message.startswith("Cannot check Chalk egress: policy config: clientTag: 'chalk' is not")
@@ -179,14 +179,14 @@ def test_bad_settings_and_crashing_checks_become_one_violation(monkeypatch: pyte
         raise RuntimeError("boom\n  at line 2")
 
     required = {**DEFAULTS, "fromStackConfig": False, "regions": ["jp1"]}
-    crashing = pack.Spec(**{**media.__dict__, "check": boom})
+    crashing = pack.ChalkPolicy(**{**media.__dict__, "check": boom})
     [finding] = pack.evaluate(crashing, [], required, {}, None)
     assert (finding.kind.value, finding.message) == ("violation", "Cannot check Chalk egress: boom at line 2")
-    quiet = pack.Spec(**{**advisory.__dict__, "check": boom})
+    quiet = pack.ChalkPolicy(**{**advisory.__dict__, "check": boom})
     assert pack.evaluate(quiet, [], required, {}, None) == []
     # no requirement: no check runs (so none crashes); only the unverified policy says how to set one
     unset = {**DEFAULTS, "fromStackConfig": False}
     assert pack.evaluate(crashing, [], unset, {}, None) == []
-    unverified = next(spec for spec in pack.SPECS if spec.name == "chalk-egress-unverified")
+    unverified = next(spec for spec in pack.CHALK_POLICIES if spec.name == "chalk-egress-unverified")
     assert [(f.kind.value, f.message) for f in pack.evaluate(unverified, [], unset, {}, None)] == [
         ("note", NO_REQUIREMENT)]
