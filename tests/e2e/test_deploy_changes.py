@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from engine_kit import PROJECT_FILES, REPO, Workspace, new_workspace, resource_type, steps
 
+from chalk_policy.planning.intent import INTENT_TYPES
+
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 REPLACING = {"replace", "create-replacement", "delete-replaced", "discard-replaced", "import-replacement"}
 DE1 = {"52.59.186.0/27", "18.195.48.224/27", "18.156.18.128/25"}
@@ -74,7 +76,8 @@ def assert_rules_for(changed: list[dict[str, Any]], cidrs: set[str]) -> None:
 
 def assert_only_in_place_updates(all_steps: list[dict[str, Any]]) -> None:
     """Region and catalog changes update, in place, the Network Firewall rule groups' contents (host names, IP
-    sets) and the catalog version in their description and tags, and the shards' `chalk:*` tags; never a rule."""
+    sets) and the catalog version in their description and tags, the shards' `chalk:*` tags, and the component's
+    recorded intent; never a rule."""
     for step in by_op(all_steps, "update"):
         changed = set(step.get("detailedDiff") or {})
         kind = resource_type(step)
@@ -82,6 +85,8 @@ def assert_only_in_place_updates(all_steps: list[dict[str, Any]]) -> None:
             assert changed and changed <= {"ruleGroup", "description", "tags"}, (step["urn"], changed)
         elif kind == "aws:networkfirewall/firewallPolicy:FirewallPolicy":
             assert changed and changed <= {"description", "tags"}, (step["urn"], changed)
+        elif kind in INTENT_TYPES:  # the component records what it was asked for (chalkIntent): no cloud resource
+            assert step["newState"]["inputs"]["chalkIntent"] != step["oldState"]["inputs"]["chalkIntent"], step["urn"]
         else:
             assert kind == "aws:ec2/securityGroup:SecurityGroup" and changed == {"tags"}, (step["urn"], changed)
 
