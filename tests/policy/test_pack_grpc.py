@@ -175,15 +175,21 @@ def test_unknown_values_and_malformed_resources_never_crash(packs: dict[str, Ana
 NSG = "azure-native:network:NetworkSecurityGroup"
 
 
-def test_a_higher_priority_nsg_deny_is_a_mandatory_violation(packs: dict[str, Analyzer]) -> None:
-    def deny_stun_first(records: list[tuple[str, str, str, Props]]) -> list[tuple[str, str, str, Props]]:
+def _nsg_deny(name: str, source: str) -> Mutation:
+    """An Outbound Deny of TCP 3478 at priority 100, from ``source``, added to every NSG."""
+    def mutate(records: list[tuple[str, str, str, Props]]) -> list[tuple[str, str, str, Props]]:
         for kind, _urn, _name, props in records:
             if kind == NSG:
                 props["securityRules"].append({
-                    "name": "deny-turn", "priority": 100, "direction": "Outbound", "access": "Deny",
-                    "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*",
-                    "destinationAddressPrefix": "*", "destinationPortRange": "3478"})
+                    "name": name, "priority": 100, "direction": "Outbound", "access": "Deny", "protocol": "Tcp",
+                    "sourceAddressPrefix": source, "sourcePortRange": "*", "destinationAddressPrefix": "*",
+                    "destinationPortRange": "3478"})
         return records
+    return mutate
+
+
+def test_a_higher_priority_nsg_deny_is_a_mandatory_violation(packs: dict[str, Analyzer]) -> None:
+    deny_stun_first = _nsg_deny("deny-turn", "*")
 
     pack = packs["azure-tcp"]
     pack.configure()
@@ -201,14 +207,7 @@ def test_a_higher_priority_nsg_deny_is_a_mandatory_violation(packs: dict[str, An
 def test_client_cidrs_in_the_pack_config_decide_a_deny_limited_to_some_sources(packs: dict[str, Analyzer]) -> None:
     """A Deny from one subnet: unverified without clientCidrs (advisory), a mandatory gap when the configured
     clients are in that subnet, nothing when they are elsewhere (Configure carries the policy config)."""
-    def deny_from_subnet(records: list[tuple[str, str, str, Props]]) -> list[tuple[str, str, str, Props]]:
-        for kind, _urn, _name, props in records:
-            if kind == NSG:
-                props["securityRules"].append({
-                    "name": "deny-lab", "priority": 100, "direction": "Outbound", "access": "Deny",
-                    "protocol": "Tcp", "sourceAddressPrefix": "10.30.0.0/16", "sourcePortRange": "*",
-                    "destinationAddressPrefix": "*", "destinationPortRange": "3478"})
-        return records
+    deny_from_subnet = _nsg_deny("deny-lab", "10.30.0.0/16")
 
     def configured(clients: list[str] | None) -> list[dict[str, str]]:
         settings = {} if clients is None else {"clientCidrs": clients}
