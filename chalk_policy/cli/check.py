@@ -17,8 +17,6 @@ from typing import Any
 
 import click
 
-from ..coverage import POLICY_MEDIA
-from ..planning.intent import Intent
 from ..plans import (
     Checked,
     Document,
@@ -96,8 +94,8 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
     """Check each document on its own. ``overrides`` (the command line's regions/option/encryption) replace those
     values wherever the settings come from: the plan's own config when it has ``<project>:regions``, else the
     policy config (where the caller already merged them)."""
-    from ..policies.pack import CHALK_POLICIES, intents_of
-    from ..policies.runner import policy_levels, run_policies
+    from ..policies.pack import CHALK_POLICIES
+    from ..policies.runner import policy_levels, requirement, run_policies
 
     base_dir = Path.cwd()
     checked: list[Checked] = []
@@ -111,11 +109,11 @@ def check_documents(documents: Sequence[Document], files: Sequence[str], config:
                                   project=document.project, base_dir=base_dir)
         findings += [Finding(v.policy, v.level, v.region, v.message, v.urn, file,
                              _declared_at(project_dir, document, v.urn)) for v in violations]
-        regions, source = _checked_regions(config, stack_config, document.project, base_dir,
-                                           intents_of(document.resources))
+        checked_against = requirement(document.resources, config=config, stack_config=stack_config,
+                                      project=document.project, base_dir=base_dir)
         location, line = _location(project_dir, document, file)
-        checked.append(Checked(file, document.kind, document.project, document.stack, location, line, regions,
-                               source, len(document.resources)))
+        checked.append(Checked(file, document.kind, document.project, document.stack, location, line,
+                               checked_against.regions, checked_against.source, len(document.resources)))
     rules = tuple(Rule(spec.name, spec.description, spec.url,
                        "mandatory" if spec.level.value in ("mandatory", "remediate") else "advisory",
                        spec.remediation, spec.per_region) for spec in CHALK_POLICIES)
@@ -154,36 +152,16 @@ def _with_overrides(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     return merged
 
 
-def _media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
-    entry = config.get(POLICY_MEDIA)
-    return {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
-
-
 def _settings_problem(config: Mapping[str, Any]) -> str | None:
+    from ..policies.runner import media_properties
     from ..policies.settings import PolicySettingsError, read_settings
 
-    properties = _media_properties(config)
+    properties = media_properties(config)
     try:  # --option/--encryption alone replace the values of whatever source the plan gives: check them on all
         read_settings({"regions": "all", **properties}, {}, None, Path.cwd()).resolve()
     except PolicySettingsError as exc:
         return str(exc).removeprefix("policy config: ")
     return None
-
-
-def _checked_regions(config: Mapping[str, Any], stack_config: Mapping[str, str], project: str | None,
-                     base_dir: Path, intents: Sequence[Intent]) -> tuple[tuple[str, ...], str]:
-    from ..policies.settings import PolicySettingsError, read_settings
-
-    try:
-        settings = read_settings(_media_properties(config), stack_config, project, base_dir, intents)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return (), "policy config"
-    if not settings.required:
-        return (), settings.source
-    try:
-        return settings.resolve()[1].regions, settings.source
-    except (PolicySettingsError, ValueError, TypeError):
-        return (), settings.source
 
 
 def _declared_at(project_dir: Path, document: Document, urn: str | None) -> tuple[str, int] | None:

@@ -237,13 +237,13 @@ def read_policy_config(path: str | None) -> dict[str, Any]:
 def _preview_policies(result: Any, config: Any, policy_config: str | None) -> tuple[list[Any], str]:
     """The policies' violations, and what they checked against (with its source)."""
     from ..coverage import Resource
-    from ..policies.runner import requirement_text, run_policies
+    from ..policies.runner import requirement, run_policies
 
     resources = [Resource(r.type, r.urn, r.name, r.outputs or r.inputs) for r in result.resources
                  if r.custom or r.type in INTENT_TYPES]  # the components say what the stack asked for
     settings = {"config": read_policy_config(policy_config), "stack_config": config.config,
                 "project": config.project, "base_dir": Path.cwd()}
-    return run_policies(resources, **settings), requirement_text(resources, **settings)
+    return run_policies(resources, **settings), requirement(resources, **settings).text
 
 
 from .check import check_command  # noqa: E402  (registered here; the command lives in its own module)

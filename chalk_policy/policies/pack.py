@@ -214,11 +214,7 @@ def evaluate(spec: ChalkPolicy, resources: Sequence[Resource], config: Mapping[s
 
 def intents_of(resources: Sequence[Resource]) -> list[Intent]:
     """What the stack's Chalk components were asked for (their ``chalkIntent``)."""
-    return read_intents((resource.type, resource.name, plain_props(resource)) for resource in resources)
-
-
-def plain_props(resource: Resource) -> Mapping[str, Any]:
-    return resource.props if isinstance(resource.props, Mapping) else {}
+    return read_intents((resource.type, resource.name, resource.props) for resource in resources)
 
 
 def _one_line(exc: Exception) -> str:

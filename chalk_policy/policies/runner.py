@@ -52,25 +52,43 @@ def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | N
     return sorted(violations, key=lambda v: v.level != "mandatory")
 
 
-def requirement_text(resources: Sequence[Resource], *, config: Mapping[str, Any] | None = None,
-                     stack_config: Mapping[str, str] | None = None, project: str | None = None,
-                     base_dir: Path | None = None) -> str:
-    """What the media policy checks against and where that came from, for a report's heading:
-    ``regions de1, ie1, option 1, standard, from components (ChalkAwsEgress 'chalk')`` or ``no requirement``."""
-    from .pack import intents_of
-    from .settings import PolicySettingsError, read_settings
+@dataclass(frozen=True)
+class Requirement:
+    """What the media policy checks against, and where that came from (for a report's heading)."""
 
-    entry = (config or {}).get(POLICY_MEDIA)
-    properties = {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
+    regions: tuple[str, ...]
+    """Empty when there is no requirement or it cannot be read."""
+    source: str
+    text: str
+    """``regions de1, ie1, option 1, standard, from components (ChalkAwsEgress 'chalk')`` or ``no requirement``."""
+
+
+def media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The media policy's properties in a policy-pack-config document."""
+    entry = config.get(POLICY_MEDIA)
+    return {k: v for k, v in entry.items() if k != "enforcementLevel"} if isinstance(entry, Mapping) else {}
+
+
+def requirement(resources: Sequence[Resource], *, config: Mapping[str, Any] | None = None,
+                stack_config: Mapping[str, str] | None = None, project: str | None = None,
+                base_dir: Path | None = None) -> Requirement:
+    from .pack import intents_of
+    from .settings import POLICY_CONFIG, PolicySettingsError, read_settings
+
     try:
-        settings = read_settings(properties, stack_config or {}, project, base_dir, intents_of(resources))
-        if not settings.required:
-            return settings.source
+        settings = read_settings(media_properties(config or {}), stack_config or {}, project, base_dir,
+                                 intents_of(resources))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Requirement((), POLICY_CONFIG, "requirement not readable (see the violations)")
+    if not settings.required:
+        return Requirement((), settings.source, settings.source)
+    try:
         chalk_plan = settings.resolve()[1]
     except (PolicySettingsError, ValueError, TypeError):
-        return "requirement not readable (see the violations)"
-    return (f"regions {', '.join(chalk_plan.regions)}, option {chalk_plan.option}, {chalk_plan.encryption.value}, "
-            f"from {settings.source}")
+        return Requirement((), settings.source, "requirement not readable (see the violations)")
+    return Requirement(chalk_plan.regions, settings.source,
+                       f"regions {', '.join(chalk_plan.regions)}, option {chalk_plan.option}, "
+                       f"{chalk_plan.encryption.value}, from {settings.source}")
 
 
 def policy_levels(config: Mapping[str, Any] | None = None) -> dict[str, str]:

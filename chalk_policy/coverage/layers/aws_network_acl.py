@@ -58,8 +58,6 @@ NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
 NETWORK_ACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 """Read to tell which ACLs govern a subnet; not one of the types that put the layer in a stack."""
 NETWORK_ACL_TYPES = (NETWORK_ACL, DEFAULT_NETWORK_ACL, NETWORK_ACL_RULE)
-EPHEMERAL_PORTS = (1024, 65535)
-"""The client ports a network ACL's ingress rules must allow for the replies (the simplification above)."""
 
 
 class _Acl:

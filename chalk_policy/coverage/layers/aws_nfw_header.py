@@ -28,7 +28,9 @@ pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, PUBLIC, BoxSet
 from ..common import Destinations, Services, make_rule, unknown
@@ -140,20 +142,24 @@ def _side(addresses: object, ports: object, names: tuple[str, str], where: str, 
         raise Malformed(f"{address_name} is missing")
     if not (ports is UNKNOWN or isinstance(ports, str)):
         raise Malformed(f"{port_name} is missing")
-    resolved: Split | Doubt = unknown(where, address_name)
-    if isinstance(addresses, str):
-        try:
-            resolved = parse_addresses(addresses, variables)
-        except ValueError as exc:
-            resolved = _doubt(exc, address_name, addresses, where)
-    ranges: Ranges | Doubt = unknown(where, port_name)
-    if isinstance(ports, str):
-        try:
-            ranges = parse_ports(ports, variables)
-        except ValueError as exc:
-            ranges = _doubt(exc, port_name, ports, where)
+    resolved = _parsed(addresses, parse_addresses, address_name, where, variables)
+    ranges = _parsed(ports, parse_ports, port_name, where, variables)
     return _Side(str(addresses) if isinstance(addresses, str) else "?", resolved,
                  str(ports) if isinstance(ports, str) else "?", ranges)
+
+
+_Parsed = TypeVar("_Parsed")
+
+
+def _parsed(text: object, parse: Callable[[str, Variables], _Parsed], name: str, where: str,
+            variables: Variables) -> _Parsed | Doubt:
+    """``text`` parsed, or why it cannot be: unknown during preview, or unreadable (a doubt either way)."""
+    if not isinstance(text, str):
+        return unknown(where, name)
+    try:
+        return parse(text, variables)
+    except ValueError as exc:
+        return _doubt(exc, name, text, where)
 
 
 def _doubt(exc: Exception, name: str, text: str, where: str) -> Doubt:
