@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import netaddr
-
+from .addresses import EMPTY_ADDRESSES, Addresses
 from .boxes import ALL_PORTS, ANYWHERE, EMPTY, PROTOCOLS, BoxSet
 from .evaluate import Access, Dest, Doubt, DoubtKind, Rule
 from .resources import UNKNOWN, Malformed, Resource
@@ -51,17 +50,18 @@ class Services:
 class Destinations:
     """Addresses a rule matches: for sure, and at most, plus the entries as written."""
 
-    sure: netaddr.IPSet = field(default_factory=netaddr.IPSet)
-    maybe: netaddr.IPSet = field(default_factory=netaddr.IPSet)
+    sure: Addresses = EMPTY_ADDRESSES
+    maybe: Addresses = EMPTY_ADDRESSES
     dests: list[Dest] = field(default_factory=list)
     doubts: list[Doubt] = field(default_factory=list)
 
-    def add(self, text: str, addresses: netaddr.IPSet) -> None:
+    def add(self, text: str, addresses: Addresses) -> None:
+        certain = self.sure is self.maybe  # kept one object while nothing is uncertain (make_rule's fast path)
         self.sure = self.sure | addresses
-        self.maybe = self.maybe | addresses
+        self.maybe = self.sure if certain else self.maybe | addresses
         self.dests.append(Dest(text, addresses))
 
-    def add_doubt(self, doubt: Doubt, addresses: netaddr.IPSet = ANYWHERE) -> None:
+    def add_doubt(self, doubt: Doubt, addresses: Addresses = ANYWHERE) -> None:
         self.maybe = self.maybe | addresses
         self.doubts.append(doubt)
 
@@ -70,8 +70,13 @@ def make_rule(label: str, access: Access | None, order: tuple[int, ...] | None, 
               destinations: Destinations, resource: Resource | None, *, member: bool = True,
               extra_doubts: tuple[Doubt, ...] = (), priority: int | None = None) -> Rule:
     """A rule from its parts. ``member=False``: the rule may not apply at all (unknown membership)."""
-    sure = services.sure.restrict(destinations.sure) if member else EMPTY
     maybe = services.maybe.restrict(destinations.maybe)
+    if not member:
+        sure = EMPTY
+    elif services.sure is services.maybe and destinations.sure is destinations.maybe:
+        sure = maybe  # nothing uncertain: the same box (the usual case)
+    else:
+        sure = services.sure.restrict(destinations.sure)
     doubts = (*services.doubts, *destinations.doubts, *extra_doubts)
     return Rule(label, access, sure, maybe, order, tuple(dict.fromkeys(doubts)), priority, resource,
                 services.sure, tuple(destinations.dests))

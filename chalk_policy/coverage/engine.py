@@ -21,12 +21,12 @@ the stack are *unverified* findings, never violations. Shapes the readers do not
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import netaddr
+from dataclasses import dataclass
 
 from ..catalog.models import Catalog, Protocol
 from ..planning.plan import Plan, PortRange
 from . import layers
+from .addresses import EMPTY_ADDRESSES, Addresses
 from .boxes import EMPTY, PROTOCOLS, BoxSet, cidr_texts
 from .evaluate import doubts_for, evaluate
 from .messages import untagged_message, unverified_message
@@ -57,21 +57,47 @@ LayerScope = tuple[Layer, Scope]
 
 
 def catalog_clients(catalog: Catalog | None, options: Options) -> Clients:
-    never = netaddr.IPSet(cidr.network for region in catalog.regions for cidr in region.cidrs) if catalog else (
-        netaddr.IPSet())
+    never = Addresses.of(*(cidr.network for region in catalog.regions for cidr in region.cidrs)) if catalog else (
+        EMPTY_ADDRESSES)
     return Clients(options.clients, never)
+
+
+@dataclass(frozen=True)
+class _Collected:
+    resources: Sequence[Resource]
+    count: int
+    options: Options
+    catalog: Catalog | None
+    registry: tuple[Layer, ...]
+    scopes: tuple[LayerScope, ...]
+    notes: tuple[str, ...]
+
+    def holds(self, resources: Sequence[Resource], options: Options, catalog: Catalog | None) -> bool:
+        return (resources is self.resources and len(resources) == self.count and options == self.options
+                and catalog is self.catalog and layers.LAYERS is self.registry)
+
+
+_last: list[_Collected] = []
+"""The scopes of the last resource sequence read: one analysis runs every check (media, least privilege, option
+consistency) over the same sequence object, so its scopes are read once, not once per check. Keyed on the
+sequence's identity (held here, so the identity cannot be reused) and length, the options, the catalog and the
+layer registry; a caller treats a sequence it passed as read-only, as every caller does."""
 
 
 def collect_scopes(resources: Sequence[Resource], options: Options, notes: list[str],
                    catalog: Catalog | None = None, *, advisory: bool = False) -> list[LayerScope]:
     """Every scope of the stack, layer by layer in registry order (``advisory``: only the layers the advisory
-    checks look at)."""
-    context = ScopeContext(resources, options.selector, catalog_clients(catalog, options), notes)
-    return [(layer, scope) for layer in layers.LAYERS if layer.advisory or not advisory
-            for scope in layer.scopes(context)]
+    checks look at). The readers' notes are appended to ``notes``."""
+    if not (_last and _last[0].holds(resources, options, catalog)):
+        found: list[str] = []
+        context = ScopeContext(resources, options.selector, catalog_clients(catalog, options), found)
+        scopes = tuple((layer, scope) for layer in layers.LAYERS for scope in layer.scopes(context))
+        _last[:] = [_Collected(resources, len(resources), options, catalog, layers.LAYERS, scopes, tuple(found))]
+    notes.extend(_last[0].notes)
+    return [(layer, scope) for layer, scope in _last[0].scopes if layer.advisory or not advisory]
 
 
-def media_box(protocol_ports: Sequence[tuple[Protocol, PortRange]], addresses: netaddr.IPSet) -> BoxSet:
+def media_box(protocol_ports: Sequence[tuple[Protocol, PortRange]], addresses: Addresses) -> BoxSet:
     result = EMPTY
     for protocol, ports in protocol_ports:
         result = result | BoxSet.of((protocol.value,), ((ports.from_port, ports.to_port),), addresses)
@@ -80,10 +106,10 @@ def media_box(protocol_ports: Sequence[tuple[Protocol, PortRange]], addresses: n
 
 def media_requirement(plan: Plan) -> BoxSet:
     """Every (protocol, port, address) the plan's media rules need."""
-    return media_box([(rule.protocol, rule.ports) for rule in plan.media_rules], netaddr.IPSet(plan.cidrs))
+    return media_box([(rule.protocol, rule.ports) for rule in plan.media_rules], Addresses.of(*plan.cidrs))
 
 
-def port_gaps(box: BoxSet, addresses: netaddr.IPSet) -> tuple[PortGap, ...]:
+def port_gaps(box: BoxSet, addresses: Addresses) -> tuple[PortGap, ...]:
     """``box`` within ``addresses`` as (protocol, port ranges, CIDRs) items, ports grouped by equal CIDR sets."""
     gaps: list[PortGap] = []
     restricted = box.restrict(addresses)
@@ -95,15 +121,15 @@ def port_gaps(box: BoxSet, addresses: netaddr.IPSet) -> tuple[PortGap, ...]:
     return tuple(sorted(gaps, key=lambda gap: (gap.protocol.value, gap.ports)))
 
 
-def _region_sets(plan: Plan, catalog: Catalog) -> list[tuple[str, str, netaddr.IPSet]]:
+def _region_sets(plan: Plan, catalog: Catalog) -> list[tuple[str, str, Addresses]]:
     result = []
     for region_id in plan.regions:
         region = next((region for region in catalog.regions if region.id == region_id), None)
         if region is not None:
-            result.append((region_id, region.name, netaddr.IPSet(cidr.cidr for cidr in region.cidrs)))
+            result.append((region_id, region.name, Addresses.of(*(cidr.cidr for cidr in region.cidrs))))
         else:  # a plan from another catalog: fall back to the plan's own destinations
             cidrs = [d.cidr for d in plan.destinations if region_id in d.regions]
-            result.append((region_id, region_id, netaddr.IPSet(cidrs)))
+            result.append((region_id, region_id, Addresses.of(*cidrs)))
     return result
 
 
@@ -118,7 +144,7 @@ def reply_requirement(requirement: BoxSet) -> BoxSet:
 
 
 def scope_report(layer: Layer, scope: Scope, requirement: BoxSet,
-                 regions: Sequence[tuple[str, str, netaddr.IPSet]]) -> ScopeReport:
+                 regions: Sequence[tuple[str, str, Addresses]]) -> ScopeReport:
     if scope.replies:
         requirement = reply_requirement(requirement)
     outcome = evaluate(scope.rules, requirement)

@@ -6,10 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import netaddr
-
 from ..catalog.models import Protocol
 from ..planning.plan import PortRange
+from .addresses import Addresses
 from .evaluate import Access, Doubt, Rule
 from .resources import Resource
 from .sources import Clients
@@ -37,7 +36,7 @@ class TagSelector:
 class Options:
     selector: TagSelector | None = None
     """None: every egress rule in the stack counts (every security group, every NSG)."""
-    clients: netaddr.IPSet | None = None
+    clients: Addresses | None = None
     """The Chalk clients' addresses (the policy's ``clientCidrs``); None: not known, so a rule limited to some
     sources is reported as unverified (see :mod:`.sources`)."""
 

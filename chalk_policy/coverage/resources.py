@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 UNKNOWN_SENTINELS: Final = frozenset({
@@ -74,7 +75,7 @@ class Resource:
     props: Mapping[str, Any]
     """Engine-form (camelCase) properties; may hold unknown sentinels and secret wrappers anywhere."""
 
-    @property
+    @cached_property
     def label(self) -> str:
         """How messages name the resource: ``aws.vpc.SecurityGroupEgressRule 'media-1'``."""
         return f"{sdk_class(self.type)} '{self.name}'"
@@ -91,6 +92,9 @@ def sdk_class(type_token: str) -> str:
 
 def unwrap(value: Any) -> Any:
     """``value`` with secrets opened and every unknown sentinel replaced by :data:`UNKNOWN`, at any depth."""
+    kind = type(value)  # exact types first: the ABC checks below cost more than the rest of the walk
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, str):
         return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):

@@ -22,8 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-import netaddr
-
+from .addresses import EMPTY_ADDRESSES, Addresses
 from .boxes import ANYWHERE, EMPTY, cidr_texts
 from .evaluate import Doubt, DoubtKind, Rule
 
@@ -38,12 +37,12 @@ class Reach(StrEnum):
 class Clients:
     """What is known of the Chalk clients' source addresses."""
 
-    addresses: netaddr.IPSet | None = None
+    addresses: Addresses | None = None
     """The configured client CIDRs; None: not known."""
-    never: netaddr.IPSet = field(default_factory=netaddr.IPSet)
+    never: Addresses = EMPTY_ADDRESSES
     """Addresses no client sends from: the catalog's media ranges (Chalk's media servers)."""
 
-    def reach(self, addresses: netaddr.IPSet) -> Reach:
+    def reach(self, addresses: Addresses) -> Reach:
         """How much of the clients a set of source addresses covers."""
         if self.addresses:
             if self.addresses.issubset(addresses):
@@ -63,7 +62,7 @@ class Clients:
 class Source:
     """The source side of one rule as written."""
 
-    addresses: netaddr.IPSet = field(default_factory=netaddr.IPSet)
+    addresses: Addresses = EMPTY_ADDRESSES
     texts: list[str] = field(default_factory=list)
     every_client: bool = False
     """An entry that always holds the clients (``*``, ``VirtualNetwork`` for an NSG's outbound rules)."""
@@ -77,7 +76,7 @@ class Source:
     def anywhere() -> Source:
         return Source(ANYWHERE, ["any"], every_client=True)
 
-    def add(self, text: str, addresses: netaddr.IPSet) -> None:
+    def add(self, text: str, addresses: Addresses) -> None:
         self.addresses = self.addresses | addresses
         self.texts.append(text)
 

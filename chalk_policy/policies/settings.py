@@ -28,7 +28,7 @@ from typing import Any
 import netaddr
 
 from ..catalog import Catalog, load_catalog
-from ..coverage import Options, TagSelector
+from ..coverage import Addresses, Options, TagSelector
 from ..planning import Plan, plan
 from ..planning.intent import Intent
 
@@ -134,7 +134,7 @@ class PolicySettings:
 
     @property
     def options(self) -> Options:
-        return Options(self.selector, netaddr.IPSet(self.clients) if self.clients is not None else None)
+        return Options(self.selector, Addresses.of(*self.clients) if self.clients is not None else None)
 
     def resolve(self) -> tuple[Catalog, Plan]:
         """The catalog and the plan of the requirement (call only when :attr:`required`)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import netaddr
 import pytest
 
 from chalk_policy.coverage import Options, check_least_privilege, check_option_consistency, check_signaling_hosts
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.advisory import default_allow_reach
 from chalk_policy.coverage.boxes import ANYWHERE, EMPTY, PUBLIC
 from chalk_policy.coverage.engine import collect_scopes, media_box
@@ -222,7 +222,7 @@ def test_default_allow_probe_drops_catalog_only_rules_without_changing_the_resul
                     nsg_rule("deny-garbage", 170, "Deny", "Udp", "no prefix!", "10000-60000")]
                  + ([nsg_rule("deny", 4096, "Deny", "*", "Internet", "*")] if n % 2 else []))
              for n in range(4)]
-    catalog_set = netaddr.IPSet(cidr.network for region in CATALOG.regions for cidr in region.cidrs)
+    catalog_set = Addresses.of(*(cidr.network for region in CATALOG.regions for cidr in region.cidrs))
     media = media_box([(r.protocol, r.ports) for r in chalk_plan.media_rules], ANYWHERE)
     probe = media.restrict(PUBLIC - catalog_set)
     for _, scope in collect_scopes(mixed, Options(), []):

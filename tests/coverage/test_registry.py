@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import netaddr
 import pytest
 
 from chalk_policy.coverage import (
@@ -17,6 +16,7 @@ from chalk_policy.coverage import (
     layers,
     media_report,
 )
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.boxes import ANYWHERE, BoxSet
 from chalk_policy.coverage.evaluate import Access, Dest, Rule, known_rule
 from chalk_policy.coverage.messages import all_gaps, items_text, region_prefix
@@ -30,8 +30,8 @@ FIREWALL = "gcp:compute/firewall:Firewall"
 
 def _rules(firewall: Resource) -> list[Rule]:
     props: dict[str, Any] = props_of(firewall)  # type: ignore[assignment]
-    destinations = netaddr.IPSet(props["destinationRanges"])
-    dests = tuple(Dest(text, netaddr.IPSet([text])) for text in props["destinationRanges"])
+    destinations = Addresses.of(*props["destinationRanges"])
+    dests = tuple(Dest(text, Addresses.of(text)) for text in props["destinationRanges"])
     found = []
     for key, access in (("allows", Access.ALLOW), ("denies", Access.DENY)):
         for entry in props.get(key, []):

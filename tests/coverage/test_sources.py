@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import netaddr
 import pytest
 
 from chalk_policy.coverage import FindingKind, Options, check_signaling_hosts
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.boxes import EMPTY, EVERYTHING
 from chalk_policy.coverage.evaluate import Access, Rule
 from chalk_policy.coverage.sources import Clients, Reach, Source, for_clients, judge
 
 from .helpers import CATALOG, JP1, PLAN, RCG, res
 
-MEDIA = netaddr.IPSet(JP1)
+MEDIA = Addresses.of(*JP1)
 UNKNOWN_CLIENTS = Clients(None, MEDIA)
-KNOWN_CLIENTS = Clients(netaddr.IPSet(["10.20.0.0/16"]), MEDIA)
+KNOWN_CLIENTS = Clients(Addresses.of("10.20.0.0/16"), MEDIA)
 
 
 @pytest.mark.parametrize(("clients", "sources", "reach"), [
@@ -28,7 +28,7 @@ KNOWN_CLIENTS = Clients(netaddr.IPSet(["10.20.0.0/16"]), MEDIA)
     (KNOWN_CLIENTS, ["0.0.0.0/0"], Reach.ALL),
 ])
 def test_reach_of_source_addresses(clients: Clients, sources: list[str], reach: Reach) -> None:
-    assert clients.reach(netaddr.IPSet(sources)) is reach
+    assert clients.reach(Addresses.of(*sources)) is reach
 
 
 def test_every_client_tags_and_source_ports() -> None:
@@ -43,7 +43,7 @@ def test_every_client_tags_and_source_ports() -> None:
 
 def test_an_unresolved_source_keeps_the_rule_uncertain() -> None:
     source = Source()
-    source.add(JP1[0], netaddr.IPSet([JP1[0]]))
+    source.add(JP1[0], Addresses.of(JP1[0]))
     assert judge(UNKNOWN_CLIENTS, source, "r").reach is Reach.NONE
     from chalk_policy.coverage.common import unknown
 
@@ -55,10 +55,10 @@ def test_for_clients_drops_or_weakens_a_rule() -> None:
     rule = Rule("r", Access.DENY, EVERYTHING, EVERYTHING, (1,))
     assert for_clients(rule, judge(UNKNOWN_CLIENTS, Source.anywhere(), "r")) is rule
     none = Source()
-    none.add(JP1[0], netaddr.IPSet([JP1[0]]))
+    none.add(JP1[0], Addresses.of(JP1[0]))
     assert for_clients(rule, judge(UNKNOWN_CLIENTS, none, "r")) is None
     some = Source()
-    some.add("10.1.0.0/24", netaddr.IPSet(["10.1.0.0/24"]))
+    some.add("10.1.0.0/24", Addresses.of("10.1.0.0/24"))
     weakened = for_clients(rule, judge(UNKNOWN_CLIENTS, some, "r"))
     assert weakened is not None and weakened.sure == EMPTY and weakened.maybe == EVERYTHING
     assert "set the policy's clientCidrs" in weakened.doubts[-1].text
@@ -81,5 +81,5 @@ def test_the_signaling_check_knows_the_clients_never_send_from_chalk_ranges() ->
     limited = check_signaling_hosts(_application_rules(["10.20.0.0/16"]), PLAN, CATALOG)
     assert {finding.kind for finding in limited.findings} == {FindingKind.UNVERIFIED}
     known = check_signaling_hosts(_application_rules(["10.20.0.0/16"]), PLAN, CATALOG,
-                                  Options(clients=netaddr.IPSet(["10.20.5.0/24"])))
+                                  Options(clients=Addresses.of("10.20.5.0/24")))
     assert known.findings == ()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import netaddr
 import pytest
 from click.testing import CliRunner
 from policy_kit import ROOT
 
 from chalk_policy.cli.main import cli
 from chalk_policy.coverage import Resource, TagSelector
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.policies import CONFIG_SCHEMA, PolicySettingsError, read_settings
 from chalk_policy.policies.runner import run_policies
 from chalk_policy.policies.settings import NO_REQUIREMENT
@@ -59,7 +59,7 @@ def test_plain_string_regions_and_tag_selector_and_relative_overlay(tmp_path: Pa
 
 def test_client_cidrs_become_the_clients_of_the_checks() -> None:
     settings = read_settings({**DEFAULTS, "clientCidrs": ["10.20.0.0/16", "192.168.1.0/24"]}, {}, None)
-    assert settings.options.clients == netaddr.IPSet(["10.20.0.0/16", "192.168.1.0/24"])
+    assert settings.options.clients == Addresses.of("10.20.0.0/16", "192.168.1.0/24")
     assert read_settings(DEFAULTS, {}, None).options.clients is None  # not configured: unknown, never "anywhere"
 
 

@@ -30,8 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import netaddr
-
+from ..addresses import EMPTY_ADDRESSES, Addresses
 from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, PORT_MAX, PORT_MIN, BoxSet, parse_ipv4
 from ..resources import UNKNOWN
 from ..resources import field as get
@@ -54,13 +53,13 @@ class UnknownVariable(Unresolved):
 class Split:
     """A Suricata address: the addresses it holds inside ``$HOME_NET`` and those outside it."""
 
-    home: netaddr.IPSet
+    home: Addresses
     """Inside ``$HOME_NET``: what decides whether a source holds the clients."""
-    away: netaddr.IPSet
+    away: Addresses
     """Outside ``$HOME_NET``: what decides whether a destination holds media ranges."""
 
     @staticmethod
-    def of(addresses: netaddr.IPSet) -> Split:
+    def of(addresses: Addresses) -> Split:
         return Split(addresses, addresses)
 
     def __or__(self, other: Split) -> Split:
@@ -74,8 +73,8 @@ class Split:
 
 
 EVERY_ADDRESS = Split.of(ANYWHERE)
-NO_ADDRESS = Split.of(netaddr.IPSet())
-DEFAULT_HOME = Split(ANYWHERE, netaddr.IPSet())
+NO_ADDRESS = Split.of(EMPTY_ADDRESSES)
+DEFAULT_HOME = Split(ANYWHERE, EMPTY_ADDRESSES)
 """``$HOME_NET`` by default: the firewall's VPC, assumed to hold every client and no media range."""
 
 
@@ -153,12 +152,12 @@ def _read_set(found: Variables, name: str, body: Any, parse: Callable[[list[Any]
 
 
 def _ip_definitions(definitions: list[Any]) -> Split:
-    addresses = netaddr.IPSet()
+    addresses = EMPTY_ADDRESSES
     for item in definitions:
         if not isinstance(item, str):
             raise ValueError(f"{item!r} is not a CIDR")
         parsed = parse_ipv4(item)  # IPv6 CIDRs hold no IPv4 client or media range
-        addresses = addresses | (parsed if parsed is not None else netaddr.IPSet())
+        addresses = addresses | (parsed if parsed is not None else EMPTY_ADDRESSES)
     return Split.of(addresses)
 
 
@@ -216,7 +215,7 @@ def parse_addresses(text: str, variables: Variables | None = None) -> Split:
     if text.startswith("@"):
         raise Unresolved(f"the IP set reference {text}, which this check does not resolve")
     addresses = parse_ipv4(text)
-    return Split.of(addresses if addresses is not None else netaddr.IPSet())
+    return Split.of(addresses if addresses is not None else EMPTY_ADDRESSES)
 
 
 def parse_ports(text: str, variables: Variables | None = None) -> Ranges:

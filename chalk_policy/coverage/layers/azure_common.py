@@ -6,6 +6,7 @@ from typing import Any
 
 import netaddr
 
+from ..addresses import EMPTY_ADDRESSES, Addresses
 from ..boxes import ANYWHERE, PORT_MAX, PORT_MIN, PUBLIC, parse_ipv4
 from ..model import TagSelector
 from ..resources import UNKNOWN, Malformed, as_list, as_str
@@ -71,13 +72,14 @@ def is_literal(lowered: str) -> bool:
     return lowered[:1].isdigit() or ":" in lowered
 
 
-def literal(text: str) -> netaddr.IPSet | None:
+def literal(text: str) -> Addresses | None:
     """The addresses of an address, CIDR or ``a-b`` range: None when it is not IPv4 (IPv6); raises Malformed."""
     lowered = text.strip().lower()
     if "-" in lowered and lowered.replace("-", "").replace(".", "").isdigit():
         first, _, last = lowered.partition("-")
         try:
-            return netaddr.IPSet(netaddr.IPRange(first, last))
+            span = netaddr.IPRange(first, last)
+            return Addresses.between(span.first, span.last)
         except (netaddr.AddrFormatError, ValueError):
             raise Malformed(f"{text!r} is not an address range") from None
     try:
@@ -91,7 +93,7 @@ def is_tag(lowered: str) -> bool:
     return lowered.replace(".", "").replace("_", "").isalnum()
 
 
-def address(text: str, where: str, notes: list[str], rule_name: str) -> netaddr.IPSet | None:
+def address(text: str, where: str, notes: list[str], rule_name: str) -> Addresses | None:
     """The addresses of one destination prefix: None when it is not IPv4 (IPv6); raises Malformed for garbage."""
     lowered = text.strip().lower()
     if lowered in ANYWHERE_TAGS:
@@ -99,13 +101,13 @@ def address(text: str, where: str, notes: list[str], rule_name: str) -> netaddr.
     if lowered == "internet":
         return PUBLIC
     if lowered in PRIVATE_TAGS:
-        return netaddr.IPSet()
+        return EMPTY_ADDRESSES
     if is_literal(lowered):
         return literal(text)
     if is_tag(lowered):
         notes.append(f"{where}: service tag '{text}' (rule '{rule_name}') is not modelled; it is treated as "
                      "matching no Chalk range.")
-        return netaddr.IPSet()
+        return EMPTY_ADDRESSES
     raise Malformed(f"{text!r} is not a CIDR, address or service tag")
 
 

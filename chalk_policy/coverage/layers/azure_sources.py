@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import netaddr
-
+from ..addresses import EMPTY_ADDRESSES
 from ..boxes import ANYWHERE, PORT_MAX, PORT_MIN, PUBLIC
 from ..common import Destinations, skipping, unknown
 from ..evaluate import Doubt, DoubtKind
@@ -83,7 +82,7 @@ def source_entry(source: Source, text: str, who: str, *, nsg: bool) -> None:
     elif lowered == "internet":
         source.add(text, PUBLIC)
     elif is_literal(lowered):
-        source.add(text, literal(text) or netaddr.IPSet())  # IPv6: never an IPv4 client's address
+        source.add(text, literal(text) or EMPTY_ADDRESSES)  # IPv6: never an IPv4 client's address
     elif is_tag(lowered):
         source.doubts.append(Doubt(DoubtKind.EXTERNAL, f"{who}: its source '{text}' is not modelled, so it may or "
                                                        "may not hold the clients"))

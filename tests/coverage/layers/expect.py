@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chalk_policy.coverage import Options, PortGap, Resource, TagSelector, media_report
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.planning import Plan
 
 from ..helpers import CATALOG, DE1, JP1, PLAN
@@ -42,9 +43,8 @@ def outcome(resources: Sequence[Resource], *, selector: TagSelector | None = Non
     """Every gap (missing / denied by a rule) and every unverified part, per scope and region; with ``reasons``,
     each unverified part is followed by why (``because: <doubt>`` lines, as the message lists them); with
     ``notes``, then every reader note (``note: Skipped ...``)."""
-    import netaddr
 
-    options = Options(selector, netaddr.IPSet(clients) if clients is not None else None)
+    options = Options(selector, Addresses.of(*clients) if clients is not None else None)
     report = media_report(resources, plan, CATALOG, options)
     if not report.applicable:
         return [f"not applicable: {report.reason}"]

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import netaddr
 import pytest
 
 from chalk_policy.coverage import Options, check_media, check_signaling_hosts
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.hosts import _hosts_scope
 from chalk_policy.coverage.layers.azure_app_rules import host_scopes
 from chalk_policy.coverage.sources import Clients
@@ -142,7 +142,7 @@ def test_sources_that_may_hold_the_clients_are_unverified(resources: list[Any], 
     """class 1: an IP group outside the stack or with unknown addresses, unknown sources, and values a firewall
     does not take as a source reach only some clients: unverified, never a pass or a certain gap."""
     assert outcome(resources, clients=CLIENTS) == unverified()
-    findings = check_media(resources, PLAN, CATALOG, Options(None, netaddr.IPSet(CLIENTS))).unverified
+    findings = check_media(resources, PLAN, CATALOG, Options(None, Addresses.of(*CLIENTS))).unverified
     assert doubt in findings[0].message
 
 
@@ -176,7 +176,7 @@ def test_classic_firewall_rules_are_judged_by_their_sources() -> None:
 
 def hosts(resources: list[Any], clients: list[str] | None = None) -> list[tuple[str, int]]:
     """(kind, how many hosts) of each signaling-hosts finding, with the clients known or not."""
-    known = Clients(netaddr.IPSet(clients) if clients is not None else None)
+    known = Clients(Addresses.of(*clients) if clients is not None else None)
     found = []
     for scope in host_scopes(resources, [], known):
         assert scope.label == POLICY

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from chalk_policy.coverage import Options, TagSelector, check_media
+from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.layers.azure_common import tag_selects
 
 from ..helpers import CATALOG, DE1, JP1, PLAN, SECURITY_RULE, UNKNOWN, nsg, nsg_rule, res
@@ -61,9 +62,8 @@ def unverified(what: str = MEDIA) -> list[str]:
 
 
 def messages(resources: list[Any], clients: list[str] | None = None) -> list[tuple[str, str]]:
-    import netaddr
 
-    options = Options(None, netaddr.IPSet(clients) if clients is not None else None)
+    options = Options(None, Addresses.of(*clients) if clients is not None else None)
     return [(f.kind.value, f.message) for f in check_media(resources, PLAN, CATALOG, options).findings]
 
 
