@@ -41,7 +41,7 @@ class _Wide:
         prefix = addresses.shortest_prefix()
         if prefix is not None and prefix < 8:
             return True
-        if not addresses & self.catalog_set:
+        if not addresses.intersects(self.catalog_set):
             return False
         holds_a_range = any(lo <= first and last <= hi for first, last in self._networks
                             for lo, hi in addresses.spans)

@@ -75,6 +75,13 @@ class Rule:
     builtin: bool = False
     """A cloud default (Azure's AllowInternetOutBound), not declared by the stack."""
 
+    def uncertain(self, doubts: Iterable[Doubt]) -> Rule:
+        """The rule matching nothing for sure, with ``doubts`` added (``dataclasses.replace`` without its cost:
+        this runs once per rule whose source may miss the clients)."""
+        return Rule(self.label, self.access, EMPTY, self.maybe, self.order,
+                    tuple(dict.fromkeys((*self.doubts, *doubts))), self.priority, self.resource, self.services,
+                    self.dests, self.builtin)
+
 
 def known_rule(label: str, access: Access | None, box: BoxSet, order: tuple[int, ...] | None, **kwargs: object
                ) -> Rule:
@@ -116,7 +123,7 @@ def relevant(rules: Sequence[Rule], requirement: BoxSet) -> list[Rule]:
     order: the others cannot change a first-match result, and most of an estate's rules reach none of Chalk's
     ranges, so dropping them first keeps evaluation proportional to the rules that matter."""
     wanted = requirement.addresses()
-    return [rule for rule in rules if rule.maybe.addresses() & wanted]
+    return [rule for rule in rules if rule.maybe.addresses().intersects(wanted)]
 
 
 def doubts_for(rules: Iterable[Rule], region: BoxSet) -> tuple[Doubt, ...]:

@@ -19,11 +19,11 @@ Without the policy's ``clientCidrs`` nothing but "any source" reaches every clie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .addresses import EMPTY_ADDRESSES, Addresses
-from .boxes import ANYWHERE, EMPTY, cidr_texts
+from .boxes import ANYWHERE, cidr_texts
 from .evaluate import Doubt, DoubtKind, Rule
 
 
@@ -114,4 +114,4 @@ def for_clients(rule: Rule | None, verdict: Verdict) -> Rule | None:
         return None
     if verdict.reach is Reach.ALL:
         return rule
-    return replace(rule, sure=EMPTY, doubts=tuple(dict.fromkeys((*rule.doubts, *verdict.doubts))))
+    return rule.uncertain(verdict.doubts)

@@ -391,6 +391,10 @@ def _kind(value: Any) -> str:
 # --- the stack's config file ----------------------------------------------------------------------------------------
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (its wheels do): the same documents, about 10x faster."""
+
+
 def stack_config_file(project_dir: Path, stack: str | None) -> Path | None:
     """``<stackConfigDir>/Pulumi.<stack>.yaml`` of the project in ``project_dir`` (``stackConfigDir`` from
     ``Pulumi.yaml``; ``stacks/`` and the project directory are tried too), when it exists."""
@@ -404,7 +408,7 @@ def stack_config_file(project_dir: Path, stack: str | None) -> Path | None:
 
 def _project_field(project_dir: Path, key: str) -> Any:
     try:
-        project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+        project = yaml.load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return project.get(key) if isinstance(project, dict) else None
@@ -418,7 +422,7 @@ def read_stack_config(project_dir: Path, stack: str | None, project: str | None)
     if path is None:
         return None, {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return path, {}
     config = data.get("config") if isinstance(data, dict) else None

@@ -86,3 +86,28 @@ def test_the_fast_path_declines_what_it_does_not_read() -> None:
     assert canonical_span("10.0.0.1/33") is None
     network = netaddr.IPNetwork("10.1.2.0/24")
     assert canonical_span("10.1.2.3/24") == (network.first, network.last)
+
+
+many_spans = st.lists(st.integers(0, 2**23 - 1), min_size=20, max_size=60, unique=True).map(
+    lambda starts: [str(netaddr.IPNetwork((start * 512, 24), version=4)) for start in starts])
+"""Up to 60 /24s that are never adjacent (every other /24), so the set keeps 20 or more spans."""
+
+
+@settings(max_examples=300)
+@given(st.lists(network, min_size=1, max_size=2), many_spans)
+def test_small_against_large_sets(left: list[str], right: list[str]) -> None:
+    """The bisecting paths (one side 8x the other) give what netaddr gives."""
+    (a, ref_a), (b, ref_b) = both(left), both(right)
+    assert len(b.spans) > 8 * len(a.spans)  # the path under test is taken
+    same(a & b, ref_a & ref_b)
+    same(b & a, ref_b & ref_a)
+    assert a.intersects(b) == bool(ref_a & ref_b) == b.intersects(a)
+
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 32))
+def test_the_fast_path_reads_every_canonical_cidr(value: int, prefix: int) -> None:
+    text = f"{netaddr.IPAddress(value, 4)}/{prefix}"
+    network = netaddr.IPNetwork(text)
+    assert canonical_span(text) == (network.first, network.last)
+    assert canonical_span(str(netaddr.IPAddress(value, 4))) == (value, value)

@@ -83,3 +83,19 @@ def test_the_signaling_check_knows_the_clients_never_send_from_chalk_ranges() ->
     known = check_signaling_hosts(_application_rules(["10.20.0.0/16"]), PLAN, CATALOG,
                                   Options(clients=Addresses.of("10.20.5.0/24")))
     assert known.findings == ()
+
+
+def test_an_uncertain_rule_keeps_every_other_field() -> None:
+    """Rule.uncertain is dataclasses.replace(sure=EMPTY, doubts=...) written out for speed: a field added to Rule
+    later must be carried over too."""
+    from dataclasses import fields, replace
+
+    from chalk_policy.coverage.evaluate import Dest, Doubt, DoubtKind
+
+    first, second = Doubt(DoubtKind.EXTERNAL, "a"), Doubt(DoubtKind.UNKNOWN, "b")
+    rule = Rule("rule 'x'", Access.DENY, EVERYTHING, EVERYTHING, (7,), (first,), 7, res(RCG, "x", {}), EVERYTHING,
+                (Dest("0.0.0.0/0", Addresses.of("0.0.0.0/0")),), True)
+    assert all(getattr(rule, f.name) != getattr(Rule("r", None, EMPTY, EMPTY, None), f.name) for f in fields(Rule))
+    expected = replace(rule, sure=EMPTY, doubts=(first, second))
+    made = rule.uncertain((first, second))
+    assert [getattr(made, f.name) for f in fields(Rule)] == [getattr(expected, f.name) for f in fields(Rule)]

@@ -41,7 +41,6 @@ security groups and firewalls).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, EVERYTHING, BoxSet
@@ -229,7 +228,7 @@ def _attach_acl_rule(resource: Resource, acls: Sequence[_Acl], all_ids: set[str]
         for acl in targets:
             doubt = Doubt(DoubtKind.UNKNOWN, f"{resource.label}: networkAclId is unknown, so it may or may not "
                                              f"belong to network ACL '{acl.resource.name}'")
-            uncertain = replace(rule, sure=EMPTY, doubts=tuple(dict.fromkeys((*rule.doubts, doubt))))
+            uncertain = rule.uncertain((doubt,))
             _add_by_direction(acl, direction, uncertain, resource)
         return
     for acl in targets:
@@ -239,7 +238,7 @@ def _attach_acl_rule(resource: Resource, acls: Sequence[_Acl], all_ids: set[str]
 def _add_by_direction(acl: _Acl, direction: object, rule: Rule, resource: Resource) -> None:
     if direction is UNKNOWN:
         doubt = unknown(resource.label, "egress (the direction)")
-        uncertain = replace(rule, sure=EMPTY, doubts=tuple(dict.fromkeys((*rule.doubts, doubt))))
+        uncertain = rule.uncertain((doubt,))
         acl.add(True, uncertain)
         acl.add(False, uncertain)
     else:
