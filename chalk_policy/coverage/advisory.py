@@ -67,15 +67,15 @@ def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Ca
         for rule in scope.rules:
             if rule.access is not Access.ALLOW or rule.builtin or rule.resource is None:
                 continue
-            overlap = rule.services & media
             wide = [dest.text for dest in rule.dests if is_wide(dest.addresses)]
-            if overlap and wide:
+            overlap = rule.services & media if wide else EMPTY
+            if overlap:
                 who = layer.who(scope.label, rule)
                 message = wide_message(who, services_text(overlap), wide, plan.option, plan.regions, layer.component)
                 findings.setdefault((rule.resource.urn, who), Finding(
                     POLICY_LEAST_PRIVILEGE, FindingKind.VIOLATION, message, rule.resource.urn))
         if layer.default_allow is not None:
-            reached = default_allow_reach(scope.rules, probe, catalog_set, layer.default_allow)
+            reached = default_allow_reach(scope.rules, probe, layer.default_allow)
             if reached:
                 services = services_text(BoxSet.of(reached.protocols, (), ANYWHERE) | _services_of(reached))
                 findings.setdefault((scope.urn, scope.label), Finding(
@@ -84,13 +84,10 @@ def check_least_privilege(resources: Sequence[Resource], plan: Plan, catalog: Ca
     return CheckResult(POLICY_LEAST_PRIVILEGE, True, "", tuple(findings.values()))
 
 
-def default_allow_reach(rules: Sequence[Rule], probe: BoxSet, catalog_set: Addresses, default: Rule) -> BoxSet:
+def default_allow_reach(rules: Sequence[Rule], probe: BoxSet, default: Rule) -> BoxSet:
     """What of ``probe`` (the media ports to public addresses outside the catalog) a built-in allow (Azure's
-    AllowInternetOutBound) lets out (best case). Rules whose addresses all lie in the catalog cannot match the
-    probe, so they are dropped before evaluation: the same result, much faster for large NSGs."""
-    relevant = [rule for rule in rules if not all(addresses.issubset(catalog_set) for protocol in rule.maybe.protocols
-                                                  for _, _, addresses in rule.maybe.segments(protocol))]
-    allowed_by = best_allowed_by(relevant, probe)  # the best case is all that Outcome.allowed_by holds
+    AllowInternetOutBound) lets out (best case)."""
+    allowed_by = best_allowed_by(rules, probe)  # the best case is all that Outcome.allowed_by holds
     return next((box for rule, box in allowed_by if rule is default), EMPTY)
 
 

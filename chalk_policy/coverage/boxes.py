@@ -42,11 +42,29 @@ def ips(*cidrs: str) -> Addresses:
     return Addresses.of(*cidrs)
 
 
+_CACHE_SIZE: Final = 1 << 14
+"""Entries kept per memo below (cleared when full): enough for an estate's distinct values, bounded in memory."""
+_SERVICES: dict[tuple[tuple[str, ...], tuple[tuple[int, int], ...]], BoxSet] = {}
+_PARSED: dict[str, Addresses | None] = {}
+_NOT_PARSED: Final = object()
+
+
 def parse_ipv4(text: str) -> Addresses | None:
     """``1.2.3.0/24`` or ``1.2.3.4`` -> its addresses (host bits are ignored, as the clouds do); None if not IPv4.
 
-    Raises ValueError for text that is neither an address nor a CIDR.
+    Raises ValueError for text that is neither an address nor a CIDR. Memoized: an estate repeats its CIDRs.
     """
+    parsed = _PARSED.get(text, _NOT_PARSED)
+    if parsed is not _NOT_PARSED:
+        return parsed  # type: ignore[return-value]
+    parsed = _parse_ipv4(text)
+    if len(_PARSED) >= _CACHE_SIZE:
+        _PARSED.clear()
+    _PARSED[text] = parsed
+    return parsed
+
+
+def _parse_ipv4(text: str) -> Addresses | None:
     text = text.strip()
     if ":" in text:
         try:
@@ -90,8 +108,19 @@ class BoxSet:
         """Every port of ``ports`` on every protocol of ``protocols`` (tcp/udp only) to ``addresses``."""
         if not addresses:
             return EMPTY
-        merged = _merge_ranges(ports)
-        segments = tuple((lo, hi, addresses) for lo, hi in merged)
+        if addresses is ANYWHERE:  # a rule's services: few distinct ones in a whole estate, so built once each
+            key = (tuple(protocols), tuple(ports))
+            box = _SERVICES.get(key)
+            if box is None:
+                if len(_SERVICES) >= _CACHE_SIZE:
+                    _SERVICES.clear()
+                box = _SERVICES[key] = BoxSet._build(*key, addresses)
+            return box
+        return BoxSet._build(protocols, ports, addresses)
+
+    @staticmethod
+    def _build(protocols: Iterable[str], ports: Iterable[tuple[int, int]], addresses: Addresses) -> BoxSet:
+        segments = tuple((lo, hi, addresses) for lo, hi in _merge_ranges(ports))
         return BoxSet({protocol: segments for protocol in protocols if protocol in PROTOCOLS})
 
     @property

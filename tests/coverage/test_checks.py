@@ -8,8 +8,8 @@ from chalk_policy.coverage import Options, check_least_privilege, check_option_c
 from chalk_policy.coverage.addresses import Addresses
 from chalk_policy.coverage.advisory import default_allow_reach
 from chalk_policy.coverage.boxes import ANYWHERE, EMPTY, PUBLIC
-from chalk_policy.coverage.engine import collect_scopes, media_box
-from chalk_policy.coverage.evaluate import evaluate
+from chalk_policy.coverage.engine import collect_scopes, media_box, media_requirement
+from chalk_policy.coverage.evaluate import _best_order, _first_match, _worst_order, relevant
 from chalk_policy.coverage.layers.azure_nsg import ALLOW_INTERNET_DEFAULT
 from chalk_policy.planning import plan
 
@@ -213,11 +213,13 @@ def test_option_consistency(key, resources, option):
     assert [f.message for f in result.violations] == OPTION[key]
 
 
-def test_default_allow_probe_drops_catalog_only_rules_without_changing_the_result():
-    """Least privilege probes what AllowInternetOutBound lets out; rules inside the catalog cannot match."""
+def test_dropping_rules_that_cannot_reach_the_requirement_changes_no_result():
+    """evaluate() and the least-privilege probe first drop the rules whose addresses miss the requirement's
+    (evaluate.relevant); first-match over every rule gives the same allows, denials and default-deny part."""
     chalk_plan = plan(CATALOG, "de1,jp1", 1)
     mixed = [nsg(f"nsg-{n}", [nsg_rule(f"media-{i}", 100 + i, prefixes=[cidr]) for i, cidr in enumerate(ALL)]
                  + [nsg_rule("open-stun", 150, "Allow", "Udp", "Internet", "3478"),
+                    nsg_rule("private", 155, "Deny", "Udp", "10.0.0.0/8", "*"),
                     nsg_rule("deny-some", 160, "Deny", "Udp", "8.0.0.0/8", "*"),
                     nsg_rule("deny-garbage", 170, "Deny", "Udp", "no prefix!", "10000-60000")]
                  + ([nsg_rule("deny", 4096, "Deny", "*", "Internet", "*")] if n % 2 else []))
@@ -225,10 +227,19 @@ def test_default_allow_probe_drops_catalog_only_rules_without_changing_the_resul
     catalog_set = Addresses.of(*(cidr.network for region in CATALOG.regions for cidr in region.cidrs))
     media = media_box([(r.protocol, r.ports) for r in chalk_plan.media_rules], ANYWHERE)
     probe = media.restrict(PUBLIC - catalog_set)
+    requirement = media_requirement(chalk_plan)
     for _, scope in collect_scopes(mixed, Options(), []):
-        full = evaluate(scope.rules, probe)  # every rule, as before the optimization
-        before = next((box for rule, box in full.allowed_by if rule is ALLOW_INTERNET_DEFAULT), EMPTY)
-        assert default_allow_reach(scope.rules, probe, catalog_set, ALLOW_INTERNET_DEFAULT) == before
+        for wanted in (probe, requirement):
+            kept = relevant(scope.rules, wanted)
+            assert len(kept) < len(scope.rules)  # something was dropped
+            for order in (_best_order, _worst_order):
+                every, dropped = _first_match(order(scope.rules), wanted), _first_match(order(kept), wanted)
+                assert every[0] == dropped[0] and every[2] == dropped[2]
+                assert [(rule.label, box) for rule, box in every[1]] == [(r.label, b) for r, b in dropped[1]]
+                assert [(rule.label, box) for rule, box in every[3]] == [(r.label, b) for r, b in dropped[3]]
+        full = _first_match(_best_order(scope.rules), probe)[3]
+        before = next((box for rule, box in full if rule is ALLOW_INTERNET_DEFAULT), EMPTY)
+        assert default_allow_reach(scope.rules, probe, ALLOW_INTERNET_DEFAULT) == before
     wide = ("NSG 'nsg-{}' rule 'open-stun' (priority 150) allows UDP 3478 to Internet, wider than Chalk's media "
             "ranges (it also reaches addresses outside every catalog range). Allow only the catalog ranges of the "
             "selected regions (`chalk-policy plan --regions de1,jp1 --option 1`) or use "
