@@ -2,9 +2,10 @@
 
     python bench/documents.py --resources 10000 > plan-10k.json
 
-The step shape is copied from what the real CLI writes (``tests/fixtures/engine/dev-add-region-preview-show-sames.json``,
-made by pulumi v3.274.1; the writer is pkg/backend/display/json.go, the step by pkg/display/json.go
-``PreviewDigest``/``PreviewStep``): a deployed stack previewed again, every resource a ``same`` step whose
+The step shape is copied from what the real CLI writes
+(``tests/fixtures/engine/dev-add-region-preview-show-sames.json``, made by pulumi v3.274.1; the writer is
+``ShowPreviewDigest`` in pkg/backend/display/json.go, the shapes ``PreviewDigest``/``PreviewStep`` in
+pkg/display/json.go): a deployed stack previewed again, every resource a ``same`` step whose
 ``newState`` has the inputs and whose ``oldState`` has the id and outputs.
 
 What a document of N resources holds, per the issue's measurement:
@@ -29,7 +30,8 @@ PROJECT = "bench"
 STACK = "prod"
 REGIONS = ("jp1", "us2")
 OPTION = 1
-PROVIDER_AWS = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:providers:aws::default_7_51_1::b843e598-1810-4ccb-85bb-dad4880915e8"
+PROVIDER_AWS = (f"urn:pulumi:{STACK}::{PROJECT}::pulumi:providers:aws::default_7_51_1::"
+                "b843e598-1810-4ccb-85bb-dad4880915e8")
 PROVIDER_AZ = (f"urn:pulumi:{STACK}::{PROJECT}::pulumi:providers:azure-native::default_3_10_0::"
                "0a6e7d1e-64c1-4d52-9a4e-1d0f0c1f3a11")
 SG = "aws:ec2/securityGroup:SecurityGroup"
