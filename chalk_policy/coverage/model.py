@@ -8,17 +8,14 @@ from enum import StrEnum
 
 from ..catalog.models import Protocol
 from ..planning.plan import PortRange
+from ..policy_names import POLICY_HOSTS, POLICY_LEAST_PRIVILEGE, POLICY_MEDIA, POLICY_OPTION, POLICY_UNVERIFIED
 from .addresses import Addresses
 from .evaluate import Access, Doubt, Rule
 from .resources import Resource
 from .sources import Clients
 
-POLICY_MEDIA = "chalk-media-egress-required"
-POLICY_HOSTS = "chalk-signaling-hosts-required"
-POLICY_LEAST_PRIVILEGE = "chalk-media-egress-least-privilege"
-POLICY_OPTION = "chalk-option-consistency"
-POLICY_UNVERIFIED = "chalk-egress-unverified"
-"""Reports the unverified parts and notes of the media and signaling checks (no check of its own)."""
+__all__ = ["POLICY_HOSTS", "POLICY_LEAST_PRIVILEGE", "POLICY_MEDIA", "POLICY_OPTION", "POLICY_UNVERIFIED"]
+"""The policies' names (defined once, in chalk_policy.policy_names): the engine tags its findings with them."""
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,34 @@
-"""The chalk-media CrossGuard policies: thin wrappers over the pure coverage engine.
+"""The chalk-media CrossGuard policies: their declarations, and the adapter from pulumi_policy to the coverage engine.
 
-Every policy is a stack validation: whether Chalk's media can get out depends on all the stack's
-firewall resources together (several security groups, NSG rule priorities, firewall rule groups).
-Logic lives in :mod:`chalk_policy.coverage`; this module adapts pulumi_policy's arguments to it.
+Every policy is a stack validation: whether Chalk's media can get out depends on all the stack's firewall resources
+together (several security groups, NSG rule priorities, firewall rule groups). Logic lives in
+:mod:`chalk_policy.coverage`; what one analysis computes, in :mod:`.analysis`.
+
+Start-up: this module imports pulumi_policy and nothing heavier, so the pack answers the engine's GetAnalyzerInfo
+about as soon as a pack that does nothing would. The coverage engine, the catalog and the planner load with the
+first analysis (:func:`_validator`).
+
+The SDK's cost (pulumi_policy 1.21, ``_PolicyAnalyzerServicer.AnalyzeStack``): for every enabled policy it turns
+every resource of the request into a new ``PolicyResource`` (``json_format.MessageToDict``, deserialization, an
+unknown-checking proxy of its properties), so an AnalyzeStack costs the SDK about as many times one conversion as
+the pack has policies, with or without our code; a stack policy gets no handle on the analysis it belongs to. The
+adapter therefore converts the resources to the engine's once per analysis (:func:`_analysis_of`) and every
+policy reads the same :class:`~.analysis.Analysis`, whose checks run once. The pack's process also collects its
+young objects less often (:func:`tune_gc`): the SDK's per-policy objects made the cyclic GC a large part of that cost.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import gc
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi.runtime
+from pulumi.runtime.proto.analyzer_pb2 import AnalyzeResponse
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -24,33 +37,18 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy import proxy as sdk_proxy
 
-from ..catalog import Catalog
-from ..coverage import (
-    POLICY_HOSTS,
-    POLICY_LEAST_PRIVILEGE,
-    POLICY_MEDIA,
-    POLICY_OPTION,
-    POLICY_UNVERIFIED,
-    CheckResult,
-    Finding,
-    FindingKind,
-    Options,
-    Resource,
-    check_least_privilege,
-    check_media,
-    check_option_consistency,
-    check_signaling_hosts,
-)
-from ..planning import Plan
-from ..planning.intent import Intent, read_intents
-from .settings import CONFIG_SCHEMA, NO_REQUIREMENT, read_settings
+from ..policy_names import POLICY_HOSTS, POLICY_LEAST_PRIVILEGE, POLICY_MEDIA, POLICY_OPTION, POLICY_UNVERIFIED
+from .schema import CONFIG_SCHEMA
+
+if TYPE_CHECKING:
+    from ..coverage import Resource
+    from .analysis import Analysis
 
 PTC_MEDIA_DOCS = "http://support.ptc.com/help/vuforia/chalk_admin_center/Vuforia_Chalk_Admin_Center/Network_Config_AV_Comm.html"
 PTC_HOSTS_DOCS = ("https://support.ptc.com/help/vuforia/chalk_desktop_center/Vuforia_Chalk_Desktop/common/"
                   "Network_Config_Signal_Server_Required.html")
-Check = Callable[[Sequence[Resource], Plan, Catalog, Options], tuple[CheckResult, ...]]
 
 
 @dataclass(frozen=True)
@@ -64,63 +62,16 @@ class ChalkPolicy:
     severity: Severity
     remediation: str
     url: str
-    check: Check
-    kinds: frozenset[FindingKind]
-    """Which findings of the check this policy reports."""
+    checks: tuple[str, ...]
+    """The coverage checks whose findings it reports, each by the name of the policy it is written for
+    (:data:`.analysis.CHECKS`)."""
+    kinds: frozenset[str]
+    """Which findings of those checks it reports: values of ``coverage.FindingKind``."""
     per_region: bool = False
     """Its findings name a region (reports group and annotate them per region)."""
 
 
-def _media(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
-           options: Options) -> tuple[CheckResult, ...]:
-    return (_shared(POLICY_MEDIA, resources, chalk_plan, options,
-                    lambda: check_media(resources, chalk_plan, catalog, options)),)
-
-
-def _hosts(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
-           options: Options) -> tuple[CheckResult, ...]:
-    return (_shared(POLICY_HOSTS, resources, chalk_plan, options,
-                    lambda: check_signaling_hosts(resources, chalk_plan, catalog, options)),)
-
-
-def _least_privilege(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
-                     options: Options) -> tuple[CheckResult, ...]:
-    return (check_least_privilege(resources, chalk_plan, catalog, options),)
-
-
-def _option(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
-            options: Options) -> tuple[CheckResult, ...]:
-    return (check_option_consistency(resources, chalk_plan, catalog, options),)
-
-
-def _unverified(resources: Sequence[Resource], chalk_plan: Plan, catalog: Catalog,
-                options: Options) -> tuple[CheckResult, ...]:
-    return (*_media(resources, chalk_plan, catalog, options), *_hosts(resources, chalk_plan, catalog, options))
-
-
-class _Analysis:
-    """The check results of the analysis in progress, shared by the policies that report them (the media and
-    signaling checks run once, though both their policy and chalk-egress-unverified report from them). Keyed on
-    the resources' content and the settings, so a new analysis (or another config) never sees stale results."""
-
-    key: object = None
-    results: dict[str, CheckResult] = {}  # noqa: RUF012 - one analysis at a time, replaced as a whole
-
-
-def _shared(check: str, resources: Sequence[Resource], chalk_plan: Plan, options: Options,
-            compute: Callable[[], CheckResult]) -> CheckResult:
-    content = json.dumps([(r.type, r.urn, r.props) for r in resources], sort_keys=True, default=str)
-    key = (hashlib.sha256(content.encode()).hexdigest(), chalk_plan.regions, tuple(chalk_plan.cidrs), chalk_plan.option,
-           chalk_plan.encryption, chalk_plan.catalog_version, options.selector,
-           None if options.clients is None else tuple(options.clients.iter_cidrs()))
-    if _Analysis.key != key:
-        _Analysis.key, _Analysis.results = key, {}
-    if check not in _Analysis.results:
-        _Analysis.results[check] = compute()
-    return _Analysis.results[check]
-
-
-VIOLATIONS = frozenset({FindingKind.VIOLATION})
+VIOLATIONS = frozenset({"violation"})
 CHALK_POLICIES = (
     ChalkPolicy(
         name=POLICY_MEDIA,
@@ -131,7 +82,7 @@ CHALK_POLICIES = (
         remediation="Add the missing egress rules named in the message (or deploy chalk_policy's ChalkAwsEgress / "
                     "ChalkAzureEgress component); `chalk-policy plan --regions ... --option N` lists every rule.",
         url=PTC_MEDIA_DOCS,
-        check=_media,
+        checks=(POLICY_MEDIA,),
         kinds=VIOLATIONS,
         per_region=True,
     ),
@@ -144,7 +95,7 @@ CHALK_POLICIES = (
         remediation="Add the missing host names to the allowlist (TLS_SNI and HTTP_HOST on AWS, Https:443 "
                     "target FQDNs on Azure); `chalk-policy plan --regions ...` lists them.",
         url=PTC_HOSTS_DOCS,
-        check=_hosts,
+        checks=(POLICY_HOSTS,),
         kinds=VIOLATIONS,
     ),
     ChalkPolicy(
@@ -155,7 +106,7 @@ CHALK_POLICIES = (
         severity=Severity.MEDIUM,
         remediation="Replace wide destinations with the catalog ranges of the selected regions.",
         url=PTC_MEDIA_DOCS,
-        check=_least_privilege,
+        checks=(POLICY_LEAST_PRIVILEGE,),
         kinds=VIOLATIONS,
     ),
     ChalkPolicy(
@@ -166,7 +117,7 @@ CHALK_POLICIES = (
         severity=Severity.LOW,
         remediation="Either allow the chosen option's ports or configure the option the stack implements.",
         url=PTC_MEDIA_DOCS,
-        check=_option,
+        checks=(POLICY_OPTION,),
         kinds=VIOLATIONS,
     ),
     ChalkPolicy(
@@ -177,58 +128,42 @@ CHALK_POLICIES = (
         severity=Severity.LOW,
         remediation="Re-run the check at `pulumi up`, or reference resources that the stack itself declares.",
         url=PTC_MEDIA_DOCS,
-        check=_unverified,
-        kinds=frozenset({FindingKind.UNVERIFIED, FindingKind.NOTE}),
+        checks=(POLICY_MEDIA, POLICY_HOSTS),
+        kinds=frozenset({"unverified", "note"}),
         per_region=True,
     ),
 )
 
 
-def evaluate(spec: ChalkPolicy, resources: Sequence[Resource], config: Mapping[str, Any],
-             stack_config: Mapping[str, str], project: str | None, base_dir: Path | None = None) -> list[Finding]:
-    """The findings ``spec`` reports for these resources; a config problem is one violation naming it. Without a
-    requirement, only the advisory unverified policy reports (how to set one); a component that asks for less
-    than the policy config requires is one violation of the media policy."""
-    try:
-        settings = read_settings(config, stack_config, project, base_dir, intents_of(resources))
-        if not settings.required:
-            return [Finding(spec.name, FindingKind.NOTE, NO_REQUIREMENT)] if spec.name == POLICY_UNVERIFIED else []
-        catalog, chalk_plan = settings.resolve()
-    except Exception as exc:  # PolicySettingsError, or anything else a strange config raises
-        if spec.level is not EnforcementLevel.MANDATORY:
-            return []  # the mandatory policies already report the config problem once each
-        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None,
-                        None)]
-    findings: list[Finding] = []
-    if spec.name == POLICY_MEDIA:
-        findings += [Finding(spec.name, FindingKind.VIOLATION, text) for text in settings.disagreements(chalk_plan)]
-    try:
-        for result in spec.check(resources, chalk_plan, catalog, settings.options):
-            findings.extend(f for f in result.findings if f.kind in spec.kinds)
-    except Exception as exc:  # a validator must never raise: report it instead
-        if spec.level is not EnforcementLevel.MANDATORY:
-            return []
-        return [Finding(spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None, None)]
-    return findings
-
-
-def intents_of(resources: Sequence[Resource]) -> list[Intent]:
-    """What the stack's Chalk components were asked for (their ``chalkIntent``)."""
-    return read_intents((resource.type, resource.name, resource.props) for resource in resources)
-
-
-def _one_line(exc: Exception) -> str:
+def one_line(exc: Exception) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 300 else f"{text[:297]}..."
 
 
 def to_resource(resource_type: str, urn: str, name: str, props: Any) -> Resource:
+    from ..coverage import Resource
+
     return Resource(resource_type, urn, name, plain(props))
+
+
+_DICT_PROXY: Any = getattr(sdk_proxy, "_DictProxy", None)
+_LIST_PROXY: Any = getattr(sdk_proxy, "_ListProxy", None)
+_TARGET = "__target"
+"""The item of the SDK's proxies that is the data they wrap (pulumi_policy.deserialize.serialize_properties reads it
+the same way). The wrapped dicts and lists hold proxies of their own containers, and unknown values as the
+engine's sentinel strings."""
 
 
 def plain(value: Any) -> Any:
     """pulumi_policy's unknown-checking proxies -> plain data with the engine's unknown sentinels, never raising."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is _DICT_PROXY:
+        return {key: plain(item) for key, item in value[_TARGET].items()}
+    if kind is _LIST_PROXY:
+        return [plain(item) for item in value[_TARGET]]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if isinstance(value, Mapping):  # any other mapping (another SDK version's proxy): item by item
         return {key: plain(_get(value, key)) for key in value}
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return [plain(_get(value, index)) for index in range(len(value))]
@@ -238,23 +173,81 @@ def plain(value: Any) -> Any:
 def _get(container: Any, key: Any) -> Any:
     try:
         return container[key]
-    except UnknownValueError as exc:
+    except sdk_proxy.UnknownValueError as exc:
         return exc.unknown_type_sentinel
+
+
+class _Analyses:
+    """The analysis in progress: the AnalyzeStack call it belongs to, and its :class:`~.analysis.Analysis`.
+
+    The SDK calls each enabled policy in turn with resources it built anew for that policy, and gives a validator no
+    handle on the call. The ``report_violation`` it passes closes over the call's ``AnalyzeResponse``
+    (``_PolicyAnalyzerServicer._create_report_violation``): that object identifies the call, and holding it here
+    keeps its identity from being reused by a later call. Should a future SDK not offer it, resources equal in
+    content to the analysis' are the same analysis (converting them once per policy to compare)."""
+
+    lock = threading.Lock()
+    call: object = None
+    analysis: Analysis | None = None
+
+
+def _analysis_of(args: StackValidationArgs, report_violation: ReportViolation) -> Analysis:
+    from .analysis import Analysis
+
+    call = _call_of(report_violation)
+    with _Analyses.lock:
+        if call is not None and _Analyses.call is call and _Analyses.analysis is not None:
+            return _Analyses.analysis
+    resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
+    with _Analyses.lock:
+        if call is None and _Analyses.analysis is not None and _Analyses.analysis.resources == resources:
+            return _Analyses.analysis
+        _Analyses.call, _Analyses.analysis = call, Analysis(resources)
+        return _Analyses.analysis
+
+
+def _call_of(report_violation: ReportViolation) -> AnalyzeResponse | None:
+    """The response of the AnalyzeStack call that made ``report_violation``, when it closes over one."""
+    for cell in getattr(report_violation, "__closure__", None) or ():
+        try:
+            contents = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(contents, AnalyzeResponse):
+            return contents
+    return None
 
 
 def _validator(spec: ChalkPolicy) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         try:
-            resources = [to_resource(r.resource_type, r.urn, r.name, r.props) for r in args.resources]
-            findings = evaluate(spec, resources, args.get_config(), pulumi.runtime.get_config_env(),
-                                os.environ.get("PULUMI_PROJECT"), Path.cwd())
+            from .analysis import evaluate  # the engine, loaded by the first analysis (module docstring)
+
+            findings = [(finding.message, finding.urn) for finding in evaluate(
+                spec, _analysis_of(args, report_violation), args.get_config(), pulumi.runtime.get_config_env(),
+                os.environ.get("PULUMI_PROJECT"), Path.cwd())]
         except Exception as exc:  # never let an exception escape a validator
-            findings = [] if spec.level is not EnforcementLevel.MANDATORY else [Finding(
-                spec.name, FindingKind.VIOLATION, f"Cannot check Chalk egress: {_one_line(exc)}", None, None)]
-        for finding in findings:
-            report_violation(finding.message, finding.urn)
+            findings = [] if spec.level is not EnforcementLevel.MANDATORY else [
+                (f"Cannot check Chalk egress: {one_line(exc)}", None)]
+        for message, urn in findings:
+            report_violation(message, urn)
 
     return validate
+
+
+GC_YOUNG_THRESHOLD = 50_000
+"""Allocations between two collections of the youngest generation in the pack's process (CPython's default: 700)."""
+
+
+def tune_gc() -> None:
+    """Set the pack process's cyclic GC for what the SDK allocates (the pack's ``__main__`` calls this).
+
+    For every policy, pulumi_policy builds every resource anew: about 100 container objects per resource, none in a
+    cycle, alive until the next policy's are built. At the default threshold the GC collects so often that its full
+    collections keep re-traversing those millions of objects: about 40% of an AnalyzeStack of 10k resources, in a pack
+    whose policies do nothing as well (bench/pack.py). Only the youngest generation's threshold changes; the older
+    generations keep theirs, so cyclic garbage is still collected, later."""
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def build_policies() -> list[StackValidationPolicy]:

@@ -15,7 +15,9 @@ from typing import Any
 from pulumi_policy import EnforcementLevel
 
 from ..coverage import POLICY_MEDIA, Resource
-from .pack import CHALK_POLICIES, evaluate
+from .analysis import Analysis, evaluate, intents_of
+from .pack import CHALK_POLICIES
+from .settings import POLICY_CONFIG, PolicySettingsError, read_settings
 
 LEVELS = {level.value: level for level in EnforcementLevel}
 
@@ -40,13 +42,14 @@ def run_policies(resources: Sequence[Resource], *, config: Mapping[str, Any] | N
     """Every policy's findings, ordered mandatory first. ``config`` is a policy-pack-config document:
     ``{"all": "<level>", "<policy>": "<level>" | {"enforcementLevel": ..., <properties>}}``."""
     config = config or {}
+    analysis = Analysis(resources)  # shared by every policy: each check runs once
     violations: list[Violation] = []
     for spec in CHALK_POLICIES:
         level, properties = _policy_config(config, spec.name, spec.level)
         if level is EnforcementLevel.DISABLED:
             continue
         shown = "mandatory" if level in (EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE) else "advisory"
-        findings = evaluate(spec, resources, properties, stack_config or {}, project, base_dir)
+        findings = evaluate(spec, analysis, properties, stack_config or {}, project, base_dir)
         violations += [Violation(spec.name, shown, finding.message, finding.urn, finding.region)
                        for finding in findings]
     return sorted(violations, key=lambda v: v.level != "mandatory")
@@ -72,9 +75,6 @@ def media_properties(config: Mapping[str, Any]) -> dict[str, Any]:
 def requirement(resources: Sequence[Resource], *, config: Mapping[str, Any] | None = None,
                 stack_config: Mapping[str, str] | None = None, project: str | None = None,
                 base_dir: Path | None = None) -> Requirement:
-    from .pack import intents_of
-    from .settings import POLICY_CONFIG, PolicySettingsError, read_settings
-
     try:
         settings = read_settings(media_properties(config or {}), stack_config or {}, project, base_dir,
                                  intents_of(resources))

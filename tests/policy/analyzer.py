@@ -24,6 +24,10 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 LEVEL = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
          "remediate": analyzer_pb2.REMEDIATE, "disabled": analyzer_pb2.DISABLED}
 LEVEL_NAME = {value: key for key, value in LEVEL.items()}
+CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024),
+                   ("grpc.max_send_message_length", 400 * 1024 * 1024)]
+"""The engine's limits for plugin messages (400 MB, as pulumi_policy's server): a large stack's diagnostics exceed
+gRPC's default 4 MB."""
 
 
 def struct(data: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -63,19 +67,22 @@ class Analyzer:
 
 @contextmanager
 def policy_pack(pack_dir: Path, *, stack: str = "dev", project: str = "chalk-network", dry_run: bool = True,
-                stack_config: Mapping[str, str] | None = None) -> Iterator[Analyzer]:
-    """Start the pack like the language host does: env from ConfigureStack, cwd = the pack directory."""
-    env = dict(os.environ, PULUMI_PROJECT=project, PULUMI_STACK=stack, PULUMI_ORGANIZATION="organization",
-               PULUMI_DRY_RUN="true" if dry_run else "false", PULUMI_CONFIG=json.dumps(dict(stack_config or {})))
+                stack_config: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None
+                ) -> Iterator[Analyzer]:
+    """Start the pack like the language host does: env from ConfigureStack, cwd = the pack directory. ``env``: more
+    environment variables for the pack's process."""
+    environment = dict(os.environ, **(env or {}), PULUMI_PROJECT=project, PULUMI_STACK=stack,
+                       PULUMI_ORGANIZATION="organization", PULUMI_DRY_RUN="true" if dry_run else "false",
+                       PULUMI_CONFIG=json.dumps(dict(stack_config or {})))
     process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack_dir)],
-                               cwd=pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=pack_dir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         if not line.strip().isdigit():
             process.kill()
             error = process.stderr.read() if process.stderr else ""
             raise RuntimeError(f"policy pack failed to start: {line!r} {error}")
-        channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
+        channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}", options=CHANNEL_OPTIONS)
         grpc.channel_ready_future(channel).result(timeout=30)
         stub = analyzer_pb2_grpc.AnalyzerStub(channel)
         stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(stack=stack, project=project,

@@ -4,6 +4,8 @@ from chalk_policy.policies.pack's declarations."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from policy_kit import ROOT
 
@@ -31,3 +33,23 @@ def test_every_config_key_documents_its_type_and_what_happens_when_it_is_not_set
     for key, spec in CONFIG_SCHEMA.items():
         assert spec.get("type") and spec.get("description", "").endswith("."), key
         assert "default" in spec or "Default" in spec["description"] or "Not set" in spec["description"], key
+
+
+def test_the_policy_names_the_pack_starts_with_are_the_ones_the_coverage_engine_tags_its_findings_with() -> None:
+    from chalk_policy import coverage, policy_names
+    from chalk_policy.coverage import FindingKind
+    from chalk_policy.policies.analysis import CHECKS
+
+    names = [name for name in dir(policy_names) if name.startswith("POLICY_")]
+    assert len(names) == len(CHALK_POLICIES) and all(getattr(coverage, n) == getattr(policy_names, n) for n in names)
+    for spec in CHALK_POLICIES:
+        assert spec.checks and set(spec.checks) <= set(CHECKS) and spec.kinds <= {kind.value for kind in FindingKind}
+
+
+def test_the_pack_starts_without_the_engine_the_catalog_or_the_planner() -> None:
+    """Start-up (GetAnalyzerInfo) needs the declarations only; the first analysis loads the rest."""
+    code = ("import sys, chalk_policy.policies; print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pydantic', 'netaddr') or m.startswith(('chalk_policy.coverage', 'chalk_policy.catalog', "
+            "'chalk_policy.planning', 'chalk_policy.policies.analysis', 'chalk_policy.policies.settings')))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

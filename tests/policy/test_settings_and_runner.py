@@ -12,9 +12,9 @@ from policy_kit import ROOT
 from chalk_policy.cli.main import cli
 from chalk_policy.coverage import Resource, TagSelector
 from chalk_policy.coverage.addresses import Addresses
-from chalk_policy.policies import CONFIG_SCHEMA, PolicySettingsError, read_settings
+from chalk_policy.policies import CONFIG_SCHEMA
 from chalk_policy.policies.runner import run_policies
-from chalk_policy.policies.settings import NO_REQUIREMENT
+from chalk_policy.policies.settings import NO_REQUIREMENT, PolicySettingsError, read_settings
 
 DEFAULTS = {key: spec["default"] for key, spec in CONFIG_SCHEMA.items() if "default" in spec}
 DEV = {"chalk-network:regions": '["jp1", "us2"]', "chalk-network:option": "1", "chalk-network:encryption": "e2ee"}
@@ -167,26 +167,27 @@ def test_option_as_digit_string_and_stack_config_source() -> None:
 
 
 def test_bad_settings_and_crashing_checks_become_one_violation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalk_policy.policies import pack
+    from chalk_policy.policies.analysis import CHECKS, Analysis, evaluate
+    from chalk_policy.policies.pack import CHALK_POLICIES
 
-    media, advisory = pack.CHALK_POLICIES[0], pack.CHALK_POLICIES[2]
+    media, advisory = CHALK_POLICIES[0], CHALK_POLICIES[2]
     bad = {**DEFAULTS, "fromStackConfig": False, "clientTag": "chalk"}
-    [finding] = pack.evaluate(media, [], bad, {}, None)
+    [finding] = evaluate(media, Analysis([]), bad, {}, None)
     assert finding.message.startswith("Cannot check Chalk egress: policy config: clientTag: 'chalk' is not")
-    assert pack.evaluate(advisory, [], bad, {}, None) == []
+    assert evaluate(advisory, Analysis([]), bad, {}, None) == []
 
     def boom(*_: object) -> tuple:
         raise RuntimeError("boom\n  at line 2")
 
+    for check in media.checks + advisory.checks:
+        monkeypatch.setitem(CHECKS, check, boom)
     required = {**DEFAULTS, "fromStackConfig": False, "regions": ["jp1"]}
-    crashing = pack.ChalkPolicy(**{**media.__dict__, "check": boom})
-    [finding] = pack.evaluate(crashing, [], required, {}, None)
+    [finding] = evaluate(media, Analysis([]), required, {}, None)
     assert (finding.kind.value, finding.message) == ("violation", "Cannot check Chalk egress: boom at line 2")
-    quiet = pack.ChalkPolicy(**{**advisory.__dict__, "check": boom})
-    assert pack.evaluate(quiet, [], required, {}, None) == []
+    assert evaluate(advisory, Analysis([]), required, {}, None) == []
     # no requirement: no check runs (so none crashes); only the unverified policy says how to set one
     unset = {**DEFAULTS, "fromStackConfig": False}
-    assert pack.evaluate(crashing, [], unset, {}, None) == []
-    unverified = next(spec for spec in pack.CHALK_POLICIES if spec.name == "chalk-egress-unverified")
-    assert [(f.kind.value, f.message) for f in pack.evaluate(unverified, [], unset, {}, None)] == [
+    assert evaluate(media, Analysis([]), unset, {}, None) == []
+    unverified = next(spec for spec in CHALK_POLICIES if spec.name == "chalk-egress-unverified")
+    assert [(f.kind.value, f.message) for f in evaluate(unverified, Analysis([]), unset, {}, None)] == [
         ("note", NO_REQUIREMENT)]

@@ -15,8 +15,8 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from chalk_policy.cli.main import cli
 from chalk_policy.planning.intent import Intent
-from chalk_policy.policies import CONFIG_SCHEMA, read_settings
-from chalk_policy.policies.settings import NO_REQUIREMENT
+from chalk_policy.policies import CONFIG_SCHEMA
+from chalk_policy.policies.settings import NO_REQUIREMENT, read_settings
 from chalk_policy.preview import load_stack_config, run_program
 
 USER = ROOT / "tests" / "e2e" / "programs" / "user-component"
