@@ -1,19 +1,26 @@
 """Typed, frozen view of the Chalk network catalog.
 
-The models check each value on its own (CIDR syntax, port bounds, host-name syntax, closed sets).
-Checks that compare values across the file (unique ids, overlapping ranges, source keys) live in
-:mod:`chalk_policy.catalog.loader`, so that a file with several problems reports all of them at once.
+The classes are records (:class:`Record`): frozen, keyword-only value classes that cost almost nothing to define,
+so that the command line starts fast; the packaged catalog is one (generated) expression building them,
+:mod:`chalk_policy.catalog.packaged`. A user's own catalog or overlay is validated by pydantic against these same
+classes (:mod:`chalk_policy.catalog.validation`): the ``Annotated`` metadata below (:class:`Check`) tells pydantic
+what each value must be (strict types, CIDR syntax, port bounds, host-name syntax, closed sets, non-empty lists)
+and is inert otherwise. Checks that compare values across the file (unique ids, overlapping ranges, source keys)
+live in :mod:`chalk_policy.catalog.validation`, so that a file with several problems reports all of them at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
-from enum import StrEnum
-from typing import Annotated
+import typing
+from collections.abc import Callable, Mapping
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-import netaddr
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+if TYPE_CHECKING:
+    import netaddr
 
 
 class Evidence(StrEnum):
@@ -43,9 +50,10 @@ class HostRole(StrEnum):
     AUDIO_VIDEO = "audio-video"
 
 
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_VERSION = re.compile(r"^\d{10}$")
-_REGION_ID = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_HOST_LABEL = r"^(?!-)[a-z0-9-]{1,63}(?<!-)$"
+_VERSION = r"^\d{10}$"
+_REGION_ID = r"^[a-z][a-z0-9-]{0,30}$"
+"""Patterns, compiled by ``re`` on first use (validation only)."""
 SIGNALING_PORT = 443
 MIN_MEDIA_PREFIX = 8
 """Media ranges are provider blocks, never /0-like wildcards (which would also collide with the signaling rule)."""
@@ -59,7 +67,7 @@ def _check_port(value: int) -> int:
 
 def _check_host(value: str) -> str:
     labels = value.split(".")
-    if len(value) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+    if len(value) > 253 or len(labels) < 2 or not all(re.match(_HOST_LABEL, label) for label in labels):
         raise ValueError(
             f"{value!r} is not a host name; allowed: lower-case labels of a-z, 0-9 and '-', separated by dots"
         )
@@ -67,6 +75,8 @@ def _check_host(value: str) -> str:
 
 
 def _check_cidr(value: str) -> str:
+    import netaddr  # validation only: not on the path that reads the packaged catalog
+
     try:
         network = netaddr.IPNetwork(value)
     except (netaddr.AddrFormatError, ValueError, TypeError):
@@ -84,7 +94,7 @@ def _check_cidr(value: str) -> str:
 
 
 def _check_version(value: str) -> str:
-    if not _VERSION.match(value):
+    if not re.match(_VERSION, value):
         raise ValueError(f"{value!r} is not a catalog version; allowed: YYYYMMDDNN, e.g. 2026112501")
     try:
         dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
@@ -94,24 +104,116 @@ def _check_version(value: str) -> str:
 
 
 def _check_region_id(value: str) -> str:
-    if not _REGION_ID.match(value):
+    if not re.match(_REGION_ID, value):
         raise ValueError(f"{value!r} is not a region id; allowed: lower-case letters, digits and '-', e.g. jp1")
     return value
 
 
-Port = Annotated[StrictInt, AfterValidator(_check_port)]
-HostName = Annotated[StrictStr, AfterValidator(_check_host)]
-Cidr = Annotated[StrictStr, AfterValidator(_check_cidr)]
-Version = Annotated[StrictStr, AfterValidator(_check_version)]
-RegionId = Annotated[StrictStr, AfterValidator(_check_region_id)]
-Text = Annotated[StrictStr, Field(min_length=1)]
+class Check:
+    """``Annotated`` metadata that pydantic applies when it validates a file (inert otherwise): ``strict`` takes a
+    value only as the annotated type (``"443"``, ``443.0`` and ``true`` are not integers), ``min_length`` refuses
+    empty strings, lists and mappings, and ``check`` (raising ValueError that names what is allowed) runs on the
+    typed value."""
+
+    def __init__(self, *, strict: bool = False, min_length: int | None = None,
+                 check: Callable[[Any], Any] | None = None) -> None:
+        self.strict, self.min_length, self.check = strict, min_length, check
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        from pydantic_core import core_schema  # only when pydantic builds a validator
+
+        schema = dict(handler(source))
+        if self.strict:
+            schema["strict"] = True
+        if self.min_length is not None:
+            schema["min_length"] = self.min_length
+        if self.check is None:
+            return schema
+        return core_schema.no_info_after_validator_function(self.check, schema)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+NON_EMPTY = Check(min_length=1)
+StrictInt = Annotated[int, Check(strict=True)]
+StrictStr = Annotated[str, Check(strict=True)]
+StrictBool = Annotated[bool, Check(strict=True)]
+Port = Annotated[int, Check(strict=True, check=_check_port)]
+HostName = Annotated[str, Check(strict=True, check=_check_host)]
+Cidr = Annotated[str, Check(strict=True, check=_check_cidr)]
+Version = Annotated[str, Check(strict=True, check=_check_version)]
+RegionId = Annotated[str, Check(strict=True, check=_check_region_id)]
+Text = Annotated[str, Check(strict=True, min_length=1)]
 
 
-class Sourced(_Model):
+@typing.dataclass_transform(kw_only_default=True, frozen_default=True)
+class Record:
+    """The base of the catalog's classes. Like ``@dataclass(frozen=True, kw_only=True)``: the fields are the class's
+    annotations (a base class's first) with class attributes as defaults, given by keyword, immutable, compared and
+    hashed by value, checked across fields by ``__post_init__``. Unlike it, nothing is generated and compiled per
+    class (on Python 3.11 that costs about 2 ms a class, a sizeable part of the command line's start-up).
+
+    Pydantic validates a record as a mapping of its fields by their keys in a file (:attr:`aliases`); an unknown
+    key is an error."""
+
+    fields: ClassVar[tuple[str, ...]] = ()
+    """The fields, in order."""
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    aliases: ClassVar[Mapping[str, str]] = {}
+    """Fields whose key in a file differs from their name."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = tuple(name for name, annotation in inspect.get_annotations(cls).items()
+                    if not str(annotation).startswith("ClassVar"))
+        cls.fields = (*cls.fields, *own)
+        cls.defaults = {**cls.defaults, **{name: cls.__dict__[name] for name in own if name in cls.__dict__}}
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.fields:
+            if name in values:
+                object.__setattr__(self, name, values.pop(name))
+            elif name in self.defaults:
+                object.__setattr__(self, name, self.defaults[name])
+            else:
+                raise TypeError(f"{type(self).__name__}() missing keyword argument {name!r}")
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {', '.join(map(repr, values))}")
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        """Checks across fields: raise ValueError naming what is allowed."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.fields)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in self.fields))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{name}={getattr(self, name)!r}' for name in self.fields)})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot assign to {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema  # only when pydantic builds a validator
+
+        hints = typing.get_type_hints(cls, include_extras=True)
+        names = {cls.aliases.get(name, name): name for name in cls.fields}
+        schema = core_schema.typed_dict_schema(
+            {key: core_schema.typed_dict_field(handler.generate_schema(hints[name]), required=name not in cls.defaults)
+             for key, name in names.items()},
+            extra_behavior="forbid")
+        return core_schema.no_info_after_validator_function(
+            lambda data: cls(**{names[key]: value for key, value in data.items()}), schema)
+
+
+class Sourced(Record):
     """A fact with its provenance."""
 
     source: StrictStr
@@ -119,25 +221,23 @@ class Sourced(_Model):
     evidence: Evidence
 
 
-class Source(_Model):
+class Source(Record):
     url: Text
     title: Text
 
 
-class PortRule(_Model):
+class PortRule(Record):
     protocol: Protocol
     from_port: Port
     to_port: Port
     twilio_documented: StrictBool = True
     """False where PTC lists the port but Twilio's own documentation does not."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> PortRule:
+    def __post_init__(self) -> None:
         if self.from_port > self.to_port:
             raise ValueError(
                 f"from_port {self.from_port} is greater than to_port {self.to_port}; allowed: from_port <= to_port"
             )
-        return self
 
     @property
     def ports(self) -> str:
@@ -150,7 +250,7 @@ class PortOption(Sourced):
     name: Text
     recommended: StrictBool = False
     quality: Text
-    rules: tuple[PortRule, ...] = Field(min_length=1)
+    rules: Annotated[tuple[PortRule, ...], NON_EMPTY]
 
 
 class EncryptionMode(Sourced):
@@ -197,31 +297,36 @@ class MediaCidr(Sourced):
 
     @property
     def network(self) -> netaddr.IPNetwork:
+        import netaddr  # only for callers that compute with addresses
+
         return netaddr.IPNetwork(self.cidr)
 
 
-class Region(_Model):
+class Region(Record):
     id: RegionId
     name: Text
     media_host: MediaHost
     annotation_proxy: ProxyRef | None
     """None where PTC names no annotation proxy for the region (a gap, listed in ``gaps``)."""
-    cidrs: tuple[MediaCidr, ...] = Field(min_length=1)
+    cidrs: Annotated[tuple[MediaCidr, ...], NON_EMPTY]
     gaps: tuple[StrictStr, ...] = ()
 
 
-class Catalog(_Model):
+class Catalog(Record):
     """The whole catalog: what Chalk clients must reach, per region, and how we know it."""
 
-    schema_version: StrictInt = Field(alias="schema")
+    aliases: ClassVar[Mapping[str, str]] = {"schema_version": "schema"}
+
+    schema_version: StrictInt
+    """The file format (``schema`` in a file); only 1 exists."""
     version: Version
-    sources: dict[StrictStr, Source] = Field(min_length=1)
-    port_options: tuple[PortOption, ...] = Field(min_length=1)
-    encryption_modes: tuple[EncryptionMode, ...] = Field(min_length=1)
-    hosts: tuple[Host, ...] = Field(min_length=1)
+    sources: Annotated[dict[StrictStr, Source], NON_EMPTY]
+    port_options: Annotated[tuple[PortOption, ...], NON_EMPTY]
+    encryption_modes: Annotated[tuple[EncryptionMode, ...], NON_EMPTY]
+    hosts: Annotated[tuple[Host, ...], NON_EMPTY]
     twilio_hosts: tuple[TwilioHost, ...] = ()
     annotation_proxies: tuple[AnnotationProxy, ...] = ()
-    regions: tuple[Region, ...] = Field(min_length=1)
+    regions: Annotated[tuple[Region, ...], NON_EMPTY]
     gaps: tuple[StrictStr, ...] = ()
 
     @property
@@ -247,3 +352,20 @@ class Catalog(_Model):
 
     def annotation_proxy(self, proxy_id: str) -> AnnotationProxy:
         return next(proxy for proxy in self.annotation_proxies if proxy.id == proxy_id)
+
+
+# --- plain data ---------------------------------------------------------------------------------------
+
+
+def to_data(node: Any) -> Any:
+    """The plain (JSON) form of a catalog or any part of it: mappings by the keys of a file in field order, enum
+    members as their values, tuples as lists."""
+    if isinstance(node, Record):
+        return {node.aliases.get(name, name): to_data(getattr(node, name)) for name in node.fields}
+    if isinstance(node, (tuple, list)):
+        return [to_data(value) for value in node]
+    if isinstance(node, dict):
+        return {key: to_data(value) for key, value in node.items()}
+    if isinstance(node, Enum):
+        return node.value
+    return node

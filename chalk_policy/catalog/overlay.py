@@ -29,11 +29,15 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from .errors import CatalogError, Problem
-from .loader import _real_errors, _translate
-from .models import Version, _Model
+from .models import Version
+from .validation import _real_errors, _translate
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class _RegionPatch(_Model):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog.diff import CatalogDiff
-from ..catalog.models import Catalog, Evidence, Region
-from ..planning.budgets import AwsBudget, AzureBudget
-from ..planning.plan import Plan
+from ..catalog.models import Catalog, Evidence, Region, to_data
+
+if TYPE_CHECKING:
+    from ..catalog.compare import CatalogDiff
+    from ..planning.budgets import AwsBudget, AzureBudget
+    from ..planning.plan import Plan
 
 
 def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -97,6 +98,8 @@ def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget) -> str:
 
 
 def plan_csv(plan: Plan) -> str:
+    import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kind", "protocol", "from_port", "to_port", "destination", "regions"])
@@ -165,7 +168,7 @@ def inferred_facts(catalog: Catalog, regions: Sequence[Region]) -> list[str]:
 
 
 def catalog_dict(catalog: Catalog, regions: Sequence[Region]) -> dict[str, Any]:
-    data = catalog.model_dump(mode="json", by_alias=True)
+    data: dict[str, Any] = to_data(catalog)
     wanted = {region.id for region in regions}
     data["regions"] = [r for r in data["regions"] if r["id"] in wanted]
     data["inferred"] = inferred_facts(catalog, regions)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -26,14 +26,9 @@ from ..proxy import (
     render_pac,
     render_squid,
 )
+from .main import fail
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str) -> NoReturn:
-    from .main import fail  # main registers this module at its end; importing it here avoids the cycle
-
-    fail(message)
 
 
 def _plan_options(function: F) -> F:
@@ -65,7 +60,7 @@ def _write(text: str, output: str | None) -> None:
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"--output: {output}: cannot be written ({exc.strerror or exc})")
+        fail(f"--output: {output}: cannot be written ({exc.strerror or exc})")
 
 
 @click.group("render")
@@ -89,7 +84,7 @@ def squid_command(regions: str, option: str, encryption: str, catalog_path: str 
                             clients=parse_cidrs(clients, "--clients"),
                             endpoint=str(endpoint) if endpoint else None)
     except ProxyConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _write(text, output)
 
 
@@ -106,5 +101,5 @@ def pac_command(regions: str, option: str, encryption: str, catalog_path: str | 
     try:
         text = render_pac(chalk_plan, parse_endpoint(proxy), fallback=fallback)
     except ProxyConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _write(text, output)

@@ -7,10 +7,9 @@ of prefixes and ports ("augmented rules"), so one rule per protocol suffices; th
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
-
-import netaddr
 
 from ..catalog.models import SIGNALING_PORT, Catalog, Protocol
 from .plan import Plan, PlanError, PortRange
@@ -89,9 +88,10 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
                         f"{per_range + AWS_RESERVED_RULES} ({per_range} rules per range plus "
                         f"{AWS_RESERVED_RULES} reserved)")
     # Units are the catalog's own ranges; a merged destination costs no more than its first unit.
-    units = sorted((region.id, entry.network) for region in catalog.regions for entry in region.cidrs)
+    units = sorted((region.id, ipaddress.IPv4Network(entry.cidr)) for region in catalog.regions
+                   for entry in region.cidrs)
     free: list[int] = []
-    shard_of: list[tuple[netaddr.IPNetwork, int]] = []
+    shard_of: list[tuple[ipaddress.IPv4Network, int]] = []
     for _, network in units:
         shard = next((i for i, room in enumerate(free) if room >= per_range), None)
         if shard is None:
@@ -102,8 +102,8 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
 
     rules: dict[int, list[AwsRule]] = {}
     for destination in plan.destinations:
-        network = netaddr.IPNetwork(destination.cidr)
-        shard = next(s for unit, s in shard_of if unit in network)
+        network = ipaddress.IPv4Network(destination.cidr)
+        shard = next(s for unit, s in shard_of if unit.subnet_of(network))
         rules.setdefault(shard, []).extend(
             AwsRule(destination.cidr, rule.protocol, rule.ports, destination.regions) for rule in plan.media_rules)
     return AwsBudget(quota, AWS_RESERVED_RULES,

@@ -21,7 +21,6 @@ from chalk_testkit import (
     shipped_raw,
     write_yaml,
 )
-from pydantic import BaseModel
 
 from chalk_policy.catalog import (
     Catalog,
@@ -37,7 +36,7 @@ from chalk_policy.catalog import (
     validate_catalog,
 )
 from chalk_policy.catalog.loader import DEFAULT_CATALOG
-from chalk_policy.catalog.models import Sourced
+from chalk_policy.catalog.models import Record, Sourced
 from chalk_policy.planning import plan
 
 PROXY_OF = {
@@ -152,8 +151,8 @@ def test_two_encryption_modes_and_only_e2ee_is_peer_to_peer(catalog: Catalog) ->
 def sourced_facts(node: Any, path: str = "catalog") -> Iterator[tuple[str, Sourced]]:
     if isinstance(node, Sourced):
         yield path, node
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
+    if isinstance(node, Record):
+        for name in node.fields:
             yield from sourced_facts(getattr(node, name), f"{path}.{name}")
     elif isinstance(node, (tuple, list)):
         for index, item in enumerate(node):

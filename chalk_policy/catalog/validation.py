@@ -1,0 +1,257 @@
+"""Validate a catalog document: pydantic against :mod:`.models` for each value, and checks across the file.
+
+Used for every catalog or overlay a user gives, and by the tests for the packaged catalog (which the command line
+then reads without validating it, see :func:`chalk_policy.catalog.loader.load_catalog`). Every problem is
+collected and raised together as one :class:`CatalogError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import netaddr
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from .errors import CatalogError, Problem
+from .models import Catalog, Record
+from .yamlfile import type_name
+
+_KEYED_LISTS = {"regions", "port_options", "encryption_modes", "annotation_proxies"}
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[Catalog]:
+    return TypeAdapter(Catalog)
+
+
+def validate(raw: Mapping[str, Any], filename: str) -> Catalog:
+    """Validate parsed YAML; raise one CatalogError listing every problem."""
+    problems = list(cross_check(raw, filename))
+    catalog: Catalog | None = None
+    try:
+        catalog = _adapter().validate_python(raw)
+    except ValidationError as exc:
+        problems.extend(_translate(error, raw, filename) for error in _real_errors(exc))
+    if problems or catalog is None:
+        raise CatalogError(problems)
+    return catalog
+
+
+# --- checks across the file -------------------------------------------------------------------------
+
+
+def cross_check(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
+    """Checks that compare values with each other. Tolerant: skips entries too broken to compare."""
+    if raw.get("schema") not in (None, 1):
+        yield Problem(filename, "schema", f"{raw.get('schema')!r} is not a supported schema; allowed: 1")
+    sources = raw.get("sources")
+    defined = sorted(str(key) for key in sources) if isinstance(sources, dict) else []
+    for path, value in _walk_sources(raw) if defined else ():  # no sources at all is reported once, by pydantic
+        if isinstance(value, str) and value not in defined:
+            yield Problem(filename, path, f"{value!r} is not defined in 'sources'; defined: {', '.join(defined)}")
+
+    for section, label in (("regions", "region"), ("port_options", "port option"),
+                           ("encryption_modes", "encryption mode"), ("annotation_proxies", "annotation proxy")):
+        yield from _duplicates(raw, filename, section, "id", label)
+    yield from _duplicate_hosts(raw, filename)
+    recommended = [f"port_options[{i}]" for i, option in enumerate(_entries(raw, "port_options"))
+                   if option.get("recommended") is True]
+    if len(recommended) > 1:
+        yield Problem(filename, "port_options", f"{', '.join(recommended)} are all recommended; "
+                                                "allowed: at most one recommended option")
+
+    proxies = [entry.get("id") for entry in _entries(raw, "annotation_proxies")]
+    for r_index, region in enumerate(_entries(raw, "regions")):
+        ref = region.get("annotation_proxy")
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref["id"] not in proxies:
+            yield Problem(filename, f"regions[{_label(region, r_index)}].annotation_proxy.id",
+                          f"{ref['id']!r} is not an annotation proxy of this catalog; "
+                          f"allowed: {', '.join(str(p) for p in proxies) or 'none defined'}")
+    yield from _overlaps(raw, filename)
+
+
+def _entries(raw: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
+    value = raw.get(section)
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def _label(entry: Mapping[str, Any], index: int) -> str:
+    """The entry's id where it has a string id; else its position (an integer id would read as a position)."""
+    key = entry.get("id")
+    return key if isinstance(key, str) else str(index)
+
+
+def _duplicates(raw: Mapping[str, Any], filename: str, section: str, key: str, label: str) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    items = raw.get(section)
+    for index, entry in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(entry, dict) or not isinstance(entry.get(key), (str, int)):
+            continue
+        if entry[key] in seen:
+            yield Problem(filename, f"{section}[{index}].{key}",
+                          f"{entry[key]!r} is a duplicate; each {label} id must be unique")
+        seen.add(entry[key])
+
+
+def _duplicate_hosts(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
+    seen: set[tuple[str, Any]] = set()
+    items = raw.get("hosts")
+    for index, entry in enumerate(items if isinstance(items, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("host"), str):
+            key = (entry["host"], entry.get("path"))
+            if key in seen:
+                yield Problem(filename, f"hosts[{index}].host",
+                              f"{entry['host']!r} is listed twice; each host (and path) must be listed once")
+            seen.add(key)
+
+
+def _overlaps(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]:
+    located: list[tuple[str, str, netaddr.IPNetwork]] = []
+    seen: set[str] = set()
+    for r_index, region in enumerate(_entries(raw, "regions")):
+        if isinstance(region.get("id"), str):
+            if region["id"] in seen:
+                continue  # a duplicate region is reported as such, not as overlapping itself
+            seen.add(region["id"])
+        cidrs = region.get("cidrs")
+        for c_index, entry in enumerate(cidrs if isinstance(cidrs, list) else []):
+            value = entry.get("cidr") if isinstance(entry, dict) else None
+            try:
+                network = netaddr.IPNetwork(value) if isinstance(value, str) and "/" in value else None
+            except (netaddr.AddrFormatError, ValueError):
+                network = None
+            if network is not None and network.version == 4:
+                located.append((str(region.get("id", r_index)), f"regions[{_label(region, r_index)}].cidrs[{c_index}]",
+                                network.cidr))
+    for i, (region_a, path_a, net_a) in enumerate(located):
+        for region_b, path_b, net_b in located[i + 1:]:
+            if net_a.first <= net_b.last and net_b.first <= net_a.last:
+                what = "another region's range" if region_a != region_b else "another range of the same region"
+                yield Problem(filename, path_b, f"{str(net_b)!r} overlaps {path_a} {str(net_a)!r} ({what}); "
+                                                "allowed: each address in one range of one region")
+
+
+def _walk_sources(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and not path:
+                continue
+            child = f"{path}.{key}" if path else str(key)
+            if key == "source":
+                yield child, value
+            else:
+                yield from _walk_sources(value, child)
+    elif isinstance(node, list):
+        section = path.rsplit(".", 1)[-1]
+        for index, value in enumerate(node):
+            label = _label(value, index) if isinstance(value, dict) and section in _KEYED_LISTS else str(index)
+            yield from _walk_sources(value, f"{path}[{label}]")
+
+
+# --- pydantic errors in the catalog's own words -----------------------------------------------------
+
+
+def _real_errors(exc: ValidationError) -> list[ErrorDetails]:
+    """Pydantic's errors, without "too short after validation" for a non-empty list whose items failed."""
+    return [error for error in exc.errors(include_url=False)
+            if not (error["type"] == "too_short" and isinstance(error.get("input"), (list, tuple))
+                    and len(error["input"]) > 0)]
+
+
+def _translate(error: ErrorDetails, raw: Mapping[str, Any], filename: str, root: Any = Catalog) -> Problem:
+    """One pydantic error as a Problem; ``root``: the class validated (a catalog record or a pydantic model)."""
+    loc = tuple(error["loc"])
+    value = error.get("input")
+    kind = error["type"]
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        allowed = _allowed_fields(loc[:-1], root)
+        message = f"unknown field {loc[-1]!r}; allowed fields: {', '.join(allowed)}"
+    elif kind in _EXPECTED:
+        message = f"expected {_EXPECTED[kind]}, got {_show(value)}"
+    elif kind in ("enum", "literal_error"):
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        message = f"{_show(value)} is not allowed; allowed: {expected.replace(' or ', ', ')}"
+    elif kind in ("too_short", "string_too_short"):
+        message = "must not be empty"
+    elif kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+    else:
+        message = f"{error['msg']}; got {_show(value)}"
+    return Problem(filename, render_path(loc, raw), message)
+
+
+def render_path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
+    """``('regions', 5, 'cidrs', 2, 'cidr')`` -> ``regions[jp1].cidrs[2]``: ids instead of list positions."""
+    parts: list[str] = []
+    node: Any = raw
+    for index, elem in enumerate(loc):
+        if isinstance(elem, int) and parts:
+            entry = node[elem] if isinstance(node, list) and 0 <= elem < len(node) else None
+            keyed = parts[-1].split("[")[0] in _KEYED_LISTS and isinstance(entry, dict)
+            parts[-1] += f"[{_label(entry, elem) if keyed and entry is not None else elem}]"
+            node = entry
+        else:
+            if elem == "cidr" and index == len(loc) - 1 and len(loc) >= 2 and isinstance(loc[-2], int):
+                break  # a range is its entry: regions[jp1].cidrs[2], not regions[jp1].cidrs[2].cidr
+            parts.append(str(elem))
+            node = node.get(elem) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _allowed_fields(loc: tuple[Any, ...], root: Any) -> list[str]:
+    model: Any = root
+    for elem in loc:
+        fields = _fields(model)
+        if isinstance(elem, int) or fields is None:
+            continue
+        model = _inner_model(fields[elem]) if elem in fields else None
+    fields = _fields(model)
+    return sorted(fields) if fields is not None else []
+
+
+def _fields(model: Any) -> dict[str, Any] | None:
+    """A catalog record's or a pydantic model's fields (by their keys in a file) and their types; None for anything
+    else."""
+    if isinstance(model, type) and issubclass(model, Record):
+        hints = typing.get_type_hints(model)
+        return {model.aliases.get(name, name): hints[name] for name in model.fields}
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {field.alias or name: field.annotation for name, field in model.model_fields.items()}
+    return None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if _fields(annotation) is not None:
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, tuple, list, dict, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return type_name(value)
+    return f"{value!r} ({type_name(value)})" if not isinstance(value, str) else repr(value)
