@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 PLAN_ARGS = ("plan", "--regions", "jp1,us2", "--option", "1")
+PYTHON = "python -c pass"
+PLAN = "chalk-policy " + " ".join(PLAN_ARGS)
+"""The keys of :func:`cli_startup`'s result."""
 
 
 def chalk_policy_command() -> list[str]:
@@ -33,8 +36,8 @@ def cli_startup(repeat: int) -> dict[str, float]:
     """Median wall seconds of ``repeat`` runs each: ``python -c pass`` (the interpreter's start-up, the floor) and
     ``chalk-policy plan --regions jp1,us2 --option 1`` (the whole process, printing its table)."""
     commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "chalk-policy plan --regions jp1,us2 --option 1": [*chalk_policy_command(), *PLAN_ARGS],
+        PYTHON: [sys.executable, "-c", "pass"],
+        PLAN: [*chalk_policy_command(), *PLAN_ARGS],
     }
     samples: dict[str, list[float]] = {name: [] for name in commands}
     with tempfile.TemporaryDirectory(prefix="chalk-startup-") as cache:

@@ -104,6 +104,14 @@ class BoxSet:
         self._addresses: Addresses | None = None
 
     @staticmethod
+    def _wrap(by_protocol: dict[str, tuple[Segment, ...]]) -> BoxSet:
+        """A set from segments the caller already knows are canonical and non-empty (the operations' results)."""
+        box = BoxSet.__new__(BoxSet)
+        box._by_protocol = by_protocol
+        box._addresses = None
+        return box
+
+    @staticmethod
     def of(protocols: Iterable[str], ports: Iterable[tuple[int, int]], addresses: Addresses) -> BoxSet:
         """Every port of ``ports`` on every protocol of ``protocols`` (tcp/udp only) to ``addresses``."""
         if not addresses:
@@ -173,8 +181,10 @@ class BoxSet:
                 if kept is None:
                     kept = met[ips] = ips & addresses
                 pieces.append((lo, hi, kept))
-            result[protocol] = _normalize(pieces)
-        return BoxSet(result)
+            normalized = _normalize(pieces)
+            if normalized:
+                result[protocol] = normalized
+        return BoxSet._wrap(result) if result else EMPTY
 
     def addresses(self) -> Addresses:
         """Every address the set reaches on some protocol and port (computed once)."""
@@ -203,10 +213,12 @@ class BoxSet:
         for protocol in PROTOCOLS:
             a, b = self.segments(protocol), other.segments(protocol)
             if a and b:
-                result[protocol] = a if a == b and op is _union else _combine(a, b, op)
+                combined = a if a == b and op is _union else _combine(a, b, op)
+                if combined:
+                    result[protocol] = combined
             elif keep_one_sided or (keep_one_sided is None and a):
                 result[protocol] = a or b
-        return BoxSet(result)
+        return BoxSet._wrap(result) if result else EMPTY
 
 
 
