@@ -18,7 +18,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # All tests, tests/e2e included: they get the real Pulumi engine through scripts/pulumi-engine (built from source
-# once when Go is present, or a pulumi on PATH) and say why when they skip; with CI=true they never skip.
+# once when Go is present, or a pulumi on PATH) and say why when they skip; with CI=true they never skip. They run on
+# every core (pytest-xdist, set in pyproject.toml); PYTEST_ADDOPTS="-n 0" runs them in one process.
 unit: $(STAMP)
 	$(BIN)/pytest
 

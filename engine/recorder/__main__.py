@@ -61,7 +61,11 @@ def serve(package: str, version: str) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    stopped.wait()
+    # Timed waits, not one stopped.wait(): the engine's SIGINT usually lands on one of gRPC's threads, and Python runs
+    # the handler only once the main thread is back in bytecode; an untimed wait never got there, so every `pulumi`
+    # command sat 5 s per provider until the engine gave up and killed us.
+    while not stopped.wait(0.1):
+        pass
     server.stop(grace=0).wait()
     journal.close()
 

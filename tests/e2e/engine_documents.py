@@ -104,12 +104,19 @@ SETS: tuple[tuple[str, Path, str, tuple[Document, ...]], ...] = (
 )
 
 
+def produce_set(index: int, out_dir: Path, bin_dir: Path, scratch: Path) -> tuple[Document, ...]:
+    """The documents of SETS[index], on a stack of their own (the sets are independent); returns them."""
+    stack, source, _project, documents = SETS[index]
+    files = PROJECT_FILES if source == REPO else None
+    workspace = new_workspace(scratch / f"set-{index}", bin_dir, source, files, stack)
+    _produce(workspace, documents, out_dir)
+    return documents
+
+
 def produce(out_dir: Path, bin_dir: Path, scratch: Path, progress: Callable[[str], None] = lambda _: None) -> None:
-    for index, (stack, source, _project, documents) in enumerate(SETS):
-        files = PROJECT_FILES if source == REPO else None
-        workspace = new_workspace(scratch / f"set-{index}", bin_dir, source, files, stack)
+    for index, (stack, _source, _project, documents) in enumerate(SETS):
         progress(f"{stack}: {', '.join(d.file for d in documents)}")
-        _produce(workspace, documents, out_dir)
+        produce_set(index, out_dir, bin_dir, scratch)
 
 
 def readme(version: str) -> str:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine_documents import FIXTURES, SETS, produce
+import pytest
+from engine_documents import FIXTURES, SETS, produce_set
 
 
 def shape(value: Any, path: str = "") -> set[str]:
@@ -29,12 +30,15 @@ def test_every_document_is_listed_with_its_command() -> None:
     assert all(f"| {name} |" in readme for name in listed)
 
 
-def test_documents_keep_the_engines_shape(engine: Path, tmp_path: Path) -> None:
+# One test per set (each set is its own stack, made from scratch), so that pytest-xdist can run them side by side.
+@pytest.mark.parametrize("index", range(len(SETS)), ids=[documents[0].file.removesuffix(".json")
+                                                         for *_, documents in SETS])
+def test_documents_keep_the_engines_shape(engine: Path, tmp_path: Path, index: int) -> None:
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    produce(fresh, engine, tmp_path / "scratch")
-    for saved in sorted(FIXTURES.glob("*.json")):
-        now = shape(json.loads((fresh / saved.name).read_text()))
-        then = shape(json.loads(saved.read_text()))
-        assert now == then, (f"{saved.name} changed shape; regenerate with `python tests/e2e/engine_documents.py`: "
+    documents = produce_set(index, fresh, engine, tmp_path / "scratch")
+    for document in documents:
+        now = shape(json.loads((fresh / document.file).read_text()))
+        then = shape(json.loads((FIXTURES / document.file).read_text()))
+        assert now == then, (f"{document.file} changed shape; regenerate with `python tests/e2e/engine_documents.py`: "
                              f"new {sorted(now - then)[:10]}, gone {sorted(then - now)[:10]}")
