@@ -53,7 +53,7 @@ def _started(name: str, project: str, stack_config: Mapping[str, str]) -> Iterat
 
     env = {}
     if name == GC_BASELINE:
-        from chalk_policy.policies.pack import GC_YOUNG_THRESHOLD
+        from chalk_policy.gc_tuning import GC_YOUNG_THRESHOLD
 
         env["BENCH_GC_YOUNG_THRESHOLD"] = str(GC_YOUNG_THRESHOLD)
     pack_dir = PACKS["noop-5" if name == GC_BASELINE else name]

@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 
 import click
 
+from ..gc_tuning import tune_gc
+
 EXIT_OK, EXIT_GATE, EXIT_INPUT = 0, 1, 2
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -136,6 +138,7 @@ def read_policy_config(path: str | None) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    tune_gc()  # `check` holds whole plans in memory while it allocates: see chalk_policy.gc_tuning
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="chalk-policy")
     finally:

@@ -14,12 +14,12 @@ unknown-checking proxy of its properties), so an AnalyzeStack costs the SDK abou
 the pack has policies, with or without our code; a stack policy gets no handle on the analysis it belongs to. The
 adapter therefore converts the resources to the engine's once per analysis (:func:`_analysis_of`) and every
 policy reads the same :class:`~.analysis.Analysis`, whose checks run once. The pack's process also collects its
-young objects less often (:func:`tune_gc`): the SDK's per-policy objects made the cyclic GC a large part of that cost.
+young objects less often (:func:`chalk_policy.gc_tuning.tune_gc`): the SDK's per-policy objects made the cyclic GC
+a large part of that cost.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -235,19 +235,6 @@ def _validator(spec: ChalkPolicy) -> Callable[[StackValidationArgs, ReportViolat
     return validate
 
 
-GC_YOUNG_THRESHOLD = 50_000
-"""Allocations between two collections of the youngest generation in the pack's process (CPython's default: 700)."""
-
-
-def tune_gc() -> None:
-    """Set the pack process's cyclic GC for what the SDK allocates (the pack's ``__main__`` calls this).
-
-    For every policy, pulumi_policy builds every resource anew: about 100 container objects per resource, none in a
-    cycle, alive until the next policy's are built. At the default threshold the GC collects so often that its full
-    collections keep re-traversing those millions of objects: about 40% of an AnalyzeStack of 10k resources, in a pack
-    whose policies do nothing as well (bench/pack.py). Only the youngest generation's threshold changes; the older
-    generations keep theirs, so cyclic garbage is still collected, later."""
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def build_policies() -> list[StackValidationPolicy]:

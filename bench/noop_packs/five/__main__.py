@@ -1,7 +1,7 @@
 """No-op baseline: as many stack policies as chalk-media has (5), each doing nothing, with a config schema of the same
 shape as chalk-media's (bench/pack.py). Imports only pulumi_policy.
 
-With BENCH_GC_YOUNG_THRESHOLD set, it runs with the GC setting chalk-media's process uses (chalk_policy.policies.pack.
+With BENCH_GC_YOUNG_THRESHOLD set, it runs with the GC setting chalk-media's process uses (chalk_policy.gc_tuning.
 tune_gc): the like-for-like baseline of ``pack_analyze(..., gc_baseline=True)``."""
 
 import gc
