@@ -172,6 +172,11 @@ class BoxSet:
         """The part of the set whose address is in ``addresses``."""
         if not addresses or not self._by_protocol:
             return EMPTY
+        if all(ips is ANYWHERE for segments in self._by_protocol.values() for _, _, ips in segments):
+            # A rule's services (any address) restricted to its destinations, the usual call: the segments keep
+            # their ports and take ``addresses``; canonical already (no two adjacent segments had equal sets).
+            return BoxSet._wrap({protocol: tuple((lo, hi, addresses) for lo, hi, _ in segments)
+                                 for protocol, segments in self._by_protocol.items()})
         met: dict[Addresses, Addresses] = {}  # segments usually share one address set: intersect it once
         result: dict[str, tuple[Segment, ...]] = {}
         for protocol, segments in self._by_protocol.items():

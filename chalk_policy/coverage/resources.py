@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Final
 
 UNKNOWN_SENTINELS: Final = frozenset({
@@ -75,10 +74,14 @@ class Resource:
     props: Mapping[str, Any]
     """Engine-form (camelCase) properties; may hold unknown sentinels and secret wrappers anywhere."""
 
-    @cached_property
+    @property
     def label(self) -> str:
-        """How messages name the resource: ``aws.vpc.SecurityGroupEgressRule 'media-1'``."""
-        return f"{sdk_class(self.type)} '{self.name}'"
+        """How messages name the resource: ``aws.vpc.SecurityGroupEgressRule 'media-1'`` (made once: readers name
+        the resource in every rule's location; ``functools.cached_property`` takes a lock on each access)."""
+        label = self.__dict__.get("_label")
+        if label is None:
+            label = self.__dict__["_label"] = f"{sdk_class(self.type)} '{self.name}'"
+        return label
 
 
 def sdk_class(type_token: str) -> str:
@@ -93,8 +96,14 @@ def sdk_class(type_token: str) -> str:
 def unwrap(value: Any) -> Any:
     """``value`` with secrets opened and every unknown sentinel replaced by :data:`UNKNOWN`, at any depth."""
     kind = type(value)  # exact types first: the ABC checks below cost more than the rest of the walk
+    if kind is str:
+        return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if kind is int or kind is bool or kind is float or value is None:
         return value
+    if kind is dict and SECRET_KEY not in value:
+        return {key if type(key) is str else str(key): unwrap(item) for key, item in value.items()}
+    if kind is list:
+        return [unwrap(item) for item in value]
     if isinstance(value, str):
         return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):

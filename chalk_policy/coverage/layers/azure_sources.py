@@ -130,6 +130,8 @@ def _source_ports(source: Source, rule: Any, who: str) -> tuple[Doubt, ...]:
                     "sourcePortRanges")
     if values is UNKNOWN or UNKNOWN in values:
         return (unknown(who, "the source ports"),)
+    if values == ["*"]:  # every source port: by far the most common value
+        return ()
     written = [value for value in values if not (isinstance(value, str) and not value.strip())]
     if not written:
         raise Malformed("sourcePortRange(s) is missing")
