@@ -132,7 +132,7 @@ def props_of(resource: Resource) -> dict[str, Any] | _Unknown:
         return UNKNOWN
     if not isinstance(props, dict):
         raise Malformed(f"properties are {_kind(props)}, not an object")
-    return dict(props)
+    return props  # a new dict: unwrap() copies every mapping it walks
 
 
 def is_unknown(value: Any) -> bool:
