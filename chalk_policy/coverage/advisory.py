@@ -9,7 +9,7 @@ from ..catalog.models import SIGNALING_PORT, Catalog, Protocol
 from ..planning.plan import Plan, PortRange
 from .addresses import Addresses
 from .boxes import ANYWHERE, EMPTY, PUBLIC, BoxSet
-from .engine import NOT_APPLICABLE, LayerScope, collect_scopes, media_box
+from .engine import NOT_APPLICABLE, LayerScope, catalog_spans, collect_scopes, media_box
 from .evaluate import Access, Outcome, Rule, best_allowed_by, evaluate
 from .messages import default_allow_message, other_option_message, partial_option_message, ports_text, wide_message
 from .model import POLICY_LEAST_PRIVILEGE, POLICY_OPTION, CheckResult, Finding, FindingKind, Options
@@ -26,9 +26,8 @@ class _Wide:
     and more. Memoized per address set: an estate repeats the same destinations across many rules."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog_set = Addresses.of(*(cidr.network for region in catalog.regions for cidr in region.cidrs))
-        self._networks = [(cidr.network.first, cidr.network.last) for region in catalog.regions
-                          for cidr in region.cidrs]
+        self._networks = catalog_spans(catalog)
+        self.catalog_set = Addresses(self._networks)
         self._seen: dict[Addresses, bool] = {}
 
     def __call__(self, addresses: Addresses) -> bool:

@@ -56,9 +56,14 @@ EPHEMERAL_PORTS = (1024, 65535)
 LayerScope = tuple[Layer, Scope]
 
 
+def catalog_spans(catalog: Catalog) -> list[tuple[int, int]]:
+    """Every media range of the catalog as ``(first, last)`` address integers, in catalog order."""
+    return [(network.first, network.last) for network in (cidr.network for region in catalog.regions
+                                                         for cidr in region.cidrs)]
+
+
 def catalog_clients(catalog: Catalog | None, options: Options) -> Clients:
-    never = Addresses.of(*(cidr.network for region in catalog.regions for cidr in region.cidrs)) if catalog else (
-        EMPTY_ADDRESSES)
+    never = Addresses(catalog_spans(catalog)) if catalog else EMPTY_ADDRESSES
     return Clients(options.clients, never)
 
 
