@@ -46,7 +46,7 @@ from .model import (
     ScopeContext,
     ScopeReport,
 )
-from .resources import Resource
+from .resources import Resource, has_type
 from .sources import Clients
 
 NOT_APPLICABLE = "the stack has no security groups, NSGs or firewall policies"
@@ -177,7 +177,7 @@ def _untagged(resources: Sequence[Resource], options: Options, scopes: Sequence[
         return ()
     present = {layer.id for layer, _ in scopes}
     nouns = [layer.clients_noun for layer in layers.LAYERS if layer.client_types and layer.id not in present
-             and any(resource.type in layer.client_types for resource in resources)]
+             and has_type(resources, layer.client_types)]
     return (untagged_message(nouns, str(options.selector)),) if nouns else ()
 
 
@@ -199,15 +199,15 @@ def media_report(resources: Sequence[Resource], plan: Plan, catalog: Catalog, op
 def _not_applicable(resources: Sequence[Resource], options: Options) -> str:
     if not has_firewall(resources):
         return NOT_APPLICABLE
-    if options.selector is not None and any(resource.type in layer.client_types for layer in layers.LAYERS
-                                            for resource in resources):
+    if options.selector is not None and any(has_type(resources, layer.client_types)
+                                                    for layer in layers.LAYERS):
         return f"no security group or NSG of the stack carries the tag {options.selector}"
     return "no firewall resource of the stack filters the clients' traffic (see the notes for what was skipped)"
 
 
 def has_firewall(resources: Sequence[Resource]) -> bool:
     kinds = frozenset().union(*(layer.resource_types for layer in layers.LAYERS))
-    return any(resource.type in kinds for resource in resources)
+    return has_type(resources, kinds)
 
 
 def media_findings(report: MediaReport) -> tuple[Finding, ...]:

@@ -23,8 +23,9 @@ strings are accepted as integers, anything else is malformed.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Final
 
 UNKNOWN_SENTINELS: Final = frozenset({
@@ -82,6 +83,41 @@ class Resource:
         if label is None:
             label = self.__dict__["_label"] = f"{sdk_class(self.type)} '{self.name}'"
         return label
+
+
+class _TypeIndex:
+    """Where each type's resources sit in one resource sequence (built in one pass)."""
+
+    __slots__ = ("count", "positions", "resources")
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources, self.count = resources, len(resources)
+        self.positions: dict[str, list[int]] = {}
+        for position, resource in enumerate(resources):
+            self.positions.setdefault(resource.type, []).append(position)
+
+    def of(self, types: tuple[str, ...]) -> list[Resource]:
+        found = [self.positions.get(kind, ()) for kind in types]
+        positions = found[0] if len(found) == 1 else sorted(chain.from_iterable(found))
+        return [self.resources[position] for position in positions]
+
+
+_indexed: list[_TypeIndex] = []
+"""The last sequence indexed: every layer asks it for its own types, so a stack is scanned once, not once per
+layer and resource kind. Keyed on the sequence's identity (held here, so the identity cannot be reused) and length;
+callers treat a sequence they pass as read-only, as :func:`~chalk_policy.coverage.engine.collect_scopes` does."""
+
+
+def of_type(resources: Sequence[Resource], *types: str) -> list[Resource]:
+    """The resources of ``types``, in stack order."""
+    if not (_indexed and _indexed[0].resources is resources and _indexed[0].count == len(resources)):
+        _indexed[:] = [_TypeIndex(resources)]
+    return _indexed[0].of(types)
+
+
+def has_type(resources: Sequence[Resource], types: Iterable[str]) -> bool:
+    """Whether the stack holds a resource of one of ``types``."""
+    return bool(of_type(resources, *types))
 
 
 def sdk_class(type_token: str) -> str:

@@ -36,8 +36,9 @@ from ..coverage import (
     check_option_consistency,
     check_signaling_hosts,
 )
+from ..coverage.resources import of_type
 from ..planning import Plan
-from ..planning.intent import Intent, read_intents
+from ..planning.intent import INTENT_TYPES, Intent, read_intents
 from .pack import ChalkPolicy, one_line
 from .settings import NO_REQUIREMENT, PolicySettings, read_settings
 
@@ -112,4 +113,5 @@ def _cannot_check(spec: ChalkPolicy, exc: Exception) -> list[Finding]:
 
 def intents_of(resources: Sequence[Resource]) -> list[Intent]:
     """What the stack's Chalk components were asked for (their ``chalkIntent``)."""
-    return read_intents((resource.type, resource.name, resource.props) for resource in resources)
+    return read_intents((resource.type, resource.name, resource.props)
+                        for resource in of_type(resources, *INTENT_TYPES))

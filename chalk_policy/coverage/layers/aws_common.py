@@ -9,7 +9,7 @@ from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, PORT_MAX, PORT_MIN, BoxSet, pars
 from ..common import ALL_SERVICES, Destinations, Services, unknown
 from ..evaluate import Doubt, DoubtKind
 from ..model import TagSelector
-from ..resources import UNKNOWN, Malformed, Resource, as_int, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_int, as_str, field, of_type, props_of
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
@@ -67,9 +67,7 @@ class Membership:
         self.selector = selector
         self.by_id: dict[str, tuple[bool, Doubt | None]] = {}
         self.any_candidate = False
-        for resource in resources:
-            if resource.type not in GROUP_TYPES:
-                continue
+        for resource in of_type(resources, *GROUP_TYPES):
             try:
                 props = props_of(resource)
             except SKIPPED_FOR_MEMBERSHIP:

@@ -43,7 +43,7 @@ from ..common import skipping, unknown
 from ..evaluate import Access, Doubt, DoubtKind, doubts_for, evaluate
 from ..messages import AWS_COMPONENT
 from ..model import HostAllow, HostScope
-from ..resources import UNKNOWN, Resource, as_list, as_obj, field, props_of
+from ..resources import UNKNOWN, Resource, as_list, as_obj, field, of_type, props_of
 from .aws_nfw_common import RULE_GROUP, STATEFUL, STATEFUL_DEFAULT
 from .aws_nfw_policy import PASS_DEFAULT, UNKNOWN_DEFAULT, PolicyView, policy_views
 
@@ -66,12 +66,11 @@ class DomainList:
 def host_scopes(resources: Sequence[Resource], notes: list[str]) -> list[HostScope]:
     """One host scope per firewall policy that holds an ALLOWLIST rule group."""
     lists: dict[int, DomainList] = {}
-    for group in resources:
-        if group.type == RULE_GROUP:
-            with skipping(notes, group.label):
-                found = domain_list(group)
-                if found is not None:
-                    lists[id(group)] = found
+    for group in of_type(resources, RULE_GROUP):
+        with skipping(notes, group.label):
+            found = domain_list(group)
+            if found is not None:
+                lists[id(group)] = found
     views = [view for view in policy_views(resources, []) if any(id(group) in lists for group, _ in view.placed)]
     scopes = []
     for view in views:

@@ -48,7 +48,7 @@ from ..common import SKIPPED_ERRORS, Destinations, Services, make_rule, parse_ac
 from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..messages import AWS_COMPONENT, all_gaps, items_text, ports_by_protocol, ports_text, region_prefix, replies_text
 from ..model import Layer, PortGap, RegionGap, Scope, ScopeContext, ScopeReport, TagSelector
-from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, of_type, props_of
 from .aws_common import PROTOCOLS, Membership, add_cidr, read_services, safe_props
 
 NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
@@ -76,10 +76,9 @@ class _Associations:
     def __init__(self, resources: Sequence[Resource], notes: list[str]) -> None:
         self.ids: set[str] = set()
         self.floating: list[Resource] = []
-        for resource in resources:
-            if resource.type == NETWORK_ACL_ASSOCIATION:
-                with skipping(notes, resource.label):
-                    self._read(resource)
+        for resource in of_type(resources, NETWORK_ACL_ASSOCIATION):
+            with skipping(notes, resource.label):
+                self._read(resource)
 
     def _read(self, resource: Resource) -> None:
         acl_id = as_str(field(props_of(resource), "networkAclId"), "networkAclId")
@@ -103,17 +102,15 @@ def network_acl_scopes(resources: Sequence[Resource], selector: TagSelector | No
     membership = Membership([], selector)
     associations = _Associations(resources, notes)
     acls: list[_Acl] = []
-    for resource in resources:
-        if resource.type in (NETWORK_ACL, DEFAULT_NETWORK_ACL):
-            with skipping(notes, resource.label):
-                acl = _read_acl(resource, membership, associations, notes)
-                if acl is not None:
-                    acls.append(acl)
+    for resource in of_type(resources, NETWORK_ACL, DEFAULT_NETWORK_ACL):
+        with skipping(notes, resource.label):
+            acl = _read_acl(resource, membership, associations, notes)
+            if acl is not None:
+                acls.append(acl)
     all_ids = _acl_ids(resources)
-    for resource in resources:
-        if resource.type == NETWORK_ACL_RULE:
-            with skipping(notes, resource.label):
-                _attach_acl_rule(resource, acls, all_ids, notes)
+    for resource in of_type(resources, NETWORK_ACL_RULE):
+        with skipping(notes, resource.label):
+            _attach_acl_rule(resource, acls, all_ids, notes)
     scopes = []
     for acl in acls:
         label = f"network ACL '{acl.resource.name}'"
@@ -125,11 +122,10 @@ def network_acl_scopes(resources: Sequence[Resource], selector: TagSelector | No
 def _acl_ids(resources: Sequence[Resource]) -> set[str]:
     """The known ids of every network ACL of the stack, considered or not."""
     found = set()
-    for resource in resources:
-        if resource.type in (NETWORK_ACL, DEFAULT_NETWORK_ACL):
-            acl_id = field(safe_props(resource), "id")
-            if isinstance(acl_id, str):
-                found.add(acl_id)
+    for resource in of_type(resources, NETWORK_ACL, DEFAULT_NETWORK_ACL):
+        acl_id = field(safe_props(resource), "id")
+        if isinstance(acl_id, str):
+            found.add(acl_id)
     return found
 
 

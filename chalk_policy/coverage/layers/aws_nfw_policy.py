@@ -36,7 +36,7 @@ from ..boxes import EMPTY, EVERYTHING, BoxSet
 from ..common import skipping, unknown
 from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..model import Scope
-from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, field, of_type, props_of
 from ..sources import Clients
 from .aws_nfw_common import (
     FIREWALL_POLICY,
@@ -79,12 +79,11 @@ class PolicyView:
 
 def policy_views(resources: Sequence[Resource], notes: list[str], clients: Clients | None = None
                  ) -> list[PolicyView]:
-    groups = [resource for resource in resources if resource.type == RULE_GROUP]
+    groups = of_type(resources, RULE_GROUP)
     views = []
-    for policy in resources:
-        if policy.type == FIREWALL_POLICY:
-            with skipping(notes, policy.label):
-                views.append(_policy_view(policy, groups, notes, clients or Clients()))
+    for policy in of_type(resources, FIREWALL_POLICY):
+        with skipping(notes, policy.label):
+            views.append(_policy_view(policy, groups, notes, clients or Clients()))
     return views
 
 

@@ -37,7 +37,7 @@ from ..common import Destinations, make_rule, skipping, unknown
 from ..evaluate import Access, Dest, Doubt, DoubtKind, Rule
 from ..messages import AWS_COMPONENT, all_gaps, distinct_ranges, items_text, region_prefix
 from ..model import Layer, RegionGap, Scope, ScopeContext, ScopeReport, TagSelector
-from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, has_type, of_type, props_of
 from .aws_common import GROUP_TYPES, Membership, add_cidr, read_services
 
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
@@ -53,11 +53,11 @@ class _PrefixLists:
         self.known: dict[str, Destinations] = {}
         self.floating = Destinations()
         """Entries whose prefix list id is unknown: they may belong to any list."""
-        for resource in resources:
+        for resource in of_type(resources, PREFIX_LIST, PREFIX_LIST_ENTRY):
             if resource.type == PREFIX_LIST:
                 with skipping(notes, resource.label):
                     self._read_list(resource)
-            elif resource.type == PREFIX_LIST_ENTRY:
+            else:
                 with skipping(notes, resource.label):
                     self._read_entry(resource)
 
@@ -131,22 +131,22 @@ def _destinations(cidrs: object, prefix_lists: object, where: str, cidr_field: s
 
 def selects_no_group(resources: Sequence[Resource], selector: TagSelector | None) -> bool:
     """A selector that no security group of the stack carries, not even possibly (unknown tags)."""
-    return selector is not None and any(resource.type in SECURITY_GROUP_TYPES for resource in resources) and (
+    return selector is not None and has_type(resources, SECURITY_GROUP_TYPES) and (
         not Membership(resources, selector).any_candidate)
 
 
 def security_group_scope(resources: Sequence[Resource], selector: TagSelector | None,
                          notes: list[str]) -> Scope | None:
     """All considered security group egress as one scope; None when the stack has no security group resource."""
-    if not any(resource.type in SECURITY_GROUP_TYPES for resource in resources):
+    groups_and_rules = of_type(resources, *SECURITY_GROUP_TYPES)
+    if not groups_and_rules:
         return None
     lists = _PrefixLists(resources, notes)
     membership = Membership(resources, selector)
     rules: list[Rule] = []
-    for resource in resources:
-        if resource.type in SECURITY_GROUP_TYPES:
-            with skipping(notes, resource.label):
-                rules.extend(_security_group_rules(resource, lists, membership, notes))
+    for resource in groups_and_rules:
+        with skipping(notes, resource.label):
+            rules.extend(_security_group_rules(resource, lists, membership, notes))
     return Scope(TITLE, None, tuple(rules))
 
 

@@ -54,7 +54,7 @@ from ..common import (
 )
 from ..evaluate import Access, Doubt, DoubtKind, Rule
 from ..model import Scope
-from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_int, as_list, as_obj, as_str, field, of_type, props_of
 from ..sources import Clients, Reach, for_clients, judge
 from .azure_common import address, id_part, port_ranges
 from .azure_sources import IpGroups, firewall_source, read_ip_groups
@@ -106,12 +106,11 @@ def firewall_scopes(resources: Sequence[Resource], notes: list[str], clients: Cl
     for policy in policies(resources, notes):
         scopes.append(Scope(policy.label, policy.urn, tuple(policy_network_rules(policy, inputs)), policy.doubts,
                             empty=not policy.groups))
-    for resource in resources:
-        if resource.type == AZURE_FIREWALL:
-            with skipping(notes, resource.label):
-                scope = _classic_scope(resource, inputs)
-                if scope is not None:
-                    scopes.append(scope)
+    for resource in of_type(resources, AZURE_FIREWALL):
+        with skipping(notes, resource.label):
+            scope = _classic_scope(resource, inputs)
+            if scope is not None:
+                scopes.append(scope)
     return scopes
 
 
@@ -133,9 +132,7 @@ def policies(resources: Sequence[Resource], notes: list[str]) -> list[Policy]:
     policies: dict[str, Policy] = {}
     order: list[Policy] = []
     orphans: list[Policy] = []
-    for resource in resources:
-        if resource.type not in (FIREWALL_POLICY, RULE_COLLECTION_GROUP):
-            continue
+    for resource in of_type(resources, FIREWALL_POLICY, RULE_COLLECTION_GROUP):
         with skipping(notes, resource.label):
             props = props_of(resource)
             resource_id = field(props, "id")

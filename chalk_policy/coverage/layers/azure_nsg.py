@@ -66,7 +66,7 @@ from ..messages import (
     region_prefix,
 )
 from ..model import Layer, RegionGap, Scope, ScopeContext, ScopeReport, TagSelector
-from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_list, as_obj, as_str, field, of_type, props_of
 from ..sources import Clients
 from .azure_common import id_part, nsg_id_of, tag_selects
 from .azure_nsg_rules import nsg_rule
@@ -105,22 +105,20 @@ def nsg_scopes(resources: Sequence[Resource], selector: TagSelector | None, note
     """One scope per selected NSG; ``clients``: what is known of the clients' addresses (default: nothing)."""
     clients = clients or Clients()
     nsgs: list[_Nsg] = []
-    for resource in resources:
-        if resource.type == NSG:
-            with skipping(notes, resource.label):
-                nsgs.append(_read_nsg(resource, selector, notes, clients))
+    for resource in of_type(resources, NSG):
+        with skipping(notes, resource.label):
+            nsgs.append(_read_nsg(resource, selector, notes, clients))
     index = _NsgIndex(nsgs)
-    for resource in resources:
-        if resource.type == SECURITY_RULE:
-            with skipping(notes, resource.label):
-                _attach(resource, index, notes, clients)
+    for resource in of_type(resources, SECURITY_RULE):
+        with skipping(notes, resource.label):
+            _attach(resource, index, notes, clients)
     return [Scope(f"NSG '{nsg.resource.name}'", nsg.resource.urn, (*nsg.rules, *DEFAULT_RULES),
                   (nsg.doubt,) if nsg.doubt else ()) for nsg in nsgs if nsg.selected]
 
 
 def nsgs_declared(resources: Sequence[Resource]) -> bool:
     """Whether the stack declares an NSG (standalone rules alone may belong to NSGs outside it)."""
-    return any(resource.type == NSG for resource in resources)
+    return bool(of_type(resources, NSG))
 
 
 

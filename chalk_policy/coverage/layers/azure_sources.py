@@ -34,7 +34,7 @@ from ..addresses import EMPTY_ADDRESSES
 from ..boxes import ANYWHERE, PORT_MAX, PORT_MIN, PUBLIC
 from ..common import Destinations, skipping, unknown
 from ..evaluate import Doubt, DoubtKind
-from ..resources import UNKNOWN, Malformed, Resource, as_list, as_str, field, props_of
+from ..resources import UNKNOWN, Malformed, Resource, as_list, as_str, field, of_type, props_of
 from ..sources import Clients, Reach, Source, Verdict, judge
 from .azure_common import ANYWHERE_TAGS, address, id_part, is_literal, is_tag, joined, literal, port_ranges
 
@@ -45,9 +45,7 @@ IpGroups = dict[str, Destinations]
 def read_ip_groups(resources: Sequence[Resource], notes: list[str]) -> IpGroups:
     """Every ``IpGroup`` of the stack by lower-cased ``id``: its addresses, and doubts for unknown ones."""
     found: IpGroups = {}
-    for resource in resources:
-        if resource.type != IP_GROUP:
-            continue
+    for resource in of_type(resources, IP_GROUP):
         with skipping(notes, resource.label):
             props = props_of(resource)
             group_id = field(props, "id")
