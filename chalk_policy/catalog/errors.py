@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text import printable
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -16,7 +18,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+        """One line, printable: a file name, an id or a value with a control character or a lone surrogate in it is
+        shown escaped (``\\x1b``, ``\\udc80``), never written to a terminal as it is."""
+        text = f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+        return printable(text, newlines=False)
 
 
 class CatalogError(ValueError):
@@ -25,7 +30,8 @@ class CatalogError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(sorted(set(problems), key=_natural))
         count = len(self.problems)
-        head = f"{self.problems[0].file}: {count} problem{'s' if count != 1 else ''} in the catalog"
+        file = printable(self.problems[0].file, newlines=False)
+        head = f"{file}: {count} problem{'s' if count != 1 else ''} in the catalog"
         super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))
 
     @property

@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from ..text import join_some
 from .errors import CatalogError, Problem
 from .models import Version
 from .validation import _real_errors, _translate
@@ -80,7 +81,7 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
             if patch.remove_cidrs:
                 problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs",
                                         f"region {patch.id!r} is not in the base catalog; allowed: "
-                                        f"{', '.join(sorted(str(k) for k in by_id))}"))
+                                        f"{join_some(sorted(str(k) for k in by_id))}"))
             target = {**fields, "cidrs": list(fields.get("cidrs", []))}
             regions.append(target)
             by_id[patch.id] = target
@@ -88,25 +89,46 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
             target.update(fields)
         cidrs: list[Any] = target.setdefault("cidrs", [])
         present = [c.get("cidr") if isinstance(c, dict) else None for c in cidrs]
+        ranges = {value for value in present if isinstance(value, str)}  # remove_cidrs are strings: only these match
         for c_index, cidr in enumerate(patch.remove_cidrs if in_base else ()):
-            if cidr not in present:
+            if cidr not in ranges:
                 problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs[{c_index}]",
                                         f"{cidr!r} is not a range of {patch.id}; allowed: "
-                                        f"{', '.join(str(p) for p in present)}"))
-        target["cidrs"] = [c for c, value in zip(cidrs, present) if value not in patch.remove_cidrs]
+                                        f"{join_some(str(p) for p in present)}"))
+        removed = set(patch.remove_cidrs)
+        target["cidrs"] = [c for c, value in zip(cidrs, present) if not (isinstance(value, str) and value in removed)]
         target["cidrs"].extend(copy.deepcopy(list(patch.add_cidrs)))
 
     hosts: list[dict[str, Any]] = merged.setdefault("hosts", [])
-    known = [h.get("host") for h in hosts if isinstance(h, dict)]
+    known = {h.get("host") for h in hosts if isinstance(h, dict) and isinstance(h.get("host"), str)}
     for h_index, host in enumerate(overlay.remove_hosts):
         if host not in known:
             problems.append(Problem(filename, f"remove_hosts[{h_index}]",
                                     f"{host!r} is not a host of the base catalog"))
-    hosts[:] = [h for h in hosts if not (isinstance(h, dict) and h.get("host") in overlay.remove_hosts)]
-    for entry in overlay.hosts:
-        key = (entry.get("host"), entry.get("path"))
-        hosts[:] = [h for h in hosts if (h.get("host"), h.get("path")) != key]
-        hosts.append(copy.deepcopy(entry))
+    removed_hosts = set(overlay.remove_hosts)
+    hosts[:] = [h for h in hosts if not (isinstance(h, dict) and isinstance(h.get("host"), str)
+                                         and h["host"] in removed_hosts)]
+    # Each overlay host replaces the entry with the same host and path (of the base, or of an earlier overlay
+    # entry), and goes last: the base's other entries in their order, then the overlay's, the last of each key.
+    last = {_host_key(entry): index for index, entry in enumerate(overlay.hosts)}
+    hosts[:] = [h for h in hosts if _host_key(h) not in last]
+    hosts.extend(copy.deepcopy(entry) for index, entry in enumerate(overlay.hosts) if last[_host_key(entry)] == index)
     if problems:
         raise CatalogError(problems)
     return merged
+
+
+def _host_key(entry: Any) -> Any:
+    """What identifies a host entry: its host and path, as a hashable value that is equal where they are equal (a
+    file's value may be a list or a mapping)."""
+    return (_hashable(entry.get("host")), _hashable(entry.get("path"))) if isinstance(entry, dict) else (id(entry),)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_hashable(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((key, _hashable(item)) for key, item in value.items()))
+    if isinstance(value, set):
+        return ("set", frozenset(value))
+    return value

@@ -1,12 +1,14 @@
-"""Read catalog and overlay files as YAML: strictly (a duplicate key is an error), every problem a CatalogError."""
+"""Read catalog and overlay files as YAML, through the shared loader of users' files (:mod:`chalk_policy.files`):
+strictly (a duplicate key, an alias, a non-scalar key or too deep a nesting is an error), every problem a
+CatalogError."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..files import CATALOG, UserFileError
+from ..files.yamldoc import parse_yaml, read_yaml
 from .errors import CatalogError, Problem
 
 _TYPE_NAMES = {
@@ -22,37 +24,34 @@ _TYPE_NAMES = {
 
 
 def read_yaml_file(path: str | Path) -> dict[str, Any]:
+    """A catalog or overlay file, read by the shared loader of users' files (:mod:`chalk_policy.files`): its size,
+    nesting and keys bounded, no aliases; every problem a CatalogError."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError([Problem(str(path), "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError([Problem(str(path), "", f"cannot be read: {exc}")]) from None
-    return read_yaml_text(text, str(path))
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses duplicate mapping keys: PyYAML would silently keep the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}; each key may appear once per mapping", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        data = read_yaml(path, CATALOG)
+    except UserFileError as exc:
+        raise _catalog_error(exc) from None
+    return _top_mapping(data, str(path))
 
 
 def read_yaml_text(text: str, filename: str) -> dict[str, Any]:
+    """Catalog YAML that is already text (the packaged catalog), read like :func:`read_yaml_file`."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or "syntax error"
-        raise CatalogError([Problem(filename, "", f"is not valid YAML{where}: {reason}")]) from None
+        data = parse_yaml(text, filename, CATALOG)
+    except UserFileError as exc:
+        raise _catalog_error(exc) from None
+    return _top_mapping(data, filename)
+
+
+def _catalog_error(exc: UserFileError) -> CatalogError:
+    """The loader's error as the catalog's Problem: syntax errors in the words catalogs have always used."""
+    if exc.syntax == "YAML" and exc.line is not None:
+        message = f"is not valid YAML at line {exc.line}, column {exc.column}: {exc.reason}"
+    else:
+        message = exc.detail
+    return CatalogError([Problem(exc.path, "", message)])
+
+
+def _top_mapping(data: Any, filename: str) -> dict[str, Any]:
     if data is None:
         raise CatalogError([Problem(filename, "", "the file is empty; expected a YAML mapping with 'schema', "
                                                   "'version', 'sources', 'port_options', 'encryption_modes', "

@@ -8,6 +8,7 @@ import click
 
 from ..catalog import load_catalog
 from ..planning.plan import resolve_regions
+from ..text import printable
 from . import render
 from .main import EXIT_GATE, EXIT_INPUT, Group, catalog_option, emit, overlay_option
 
@@ -46,8 +47,8 @@ def catalog_validate(file: str, overlay_path: str | None) -> None:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
     cidrs = sum(len(region.cidrs) for region in data.regions)
-    click.echo(f"{file}: valid catalog {data.version}: {len(data.regions)} regions, {cidrs} media ranges, "
-               f"{len(data.hosts)} hosts, {len(data.port_options)} port options")
+    click.echo(f"{printable(file, newlines=False)}: valid catalog {data.version}: {len(data.regions)} regions, "
+               f"{cidrs} media ranges, {len(data.hosts)} hosts, {len(data.port_options)} port options")
 
 
 @catalog.command("diff")

@@ -60,9 +60,9 @@ def check_command(files: tuple[str, ...], regions: str | None, option: str | Non
     `<project>:regions`, else none (one advisory). Each of the three options
     replaces that one value; the others still come from where they would have come from.
     """
-    from .main import EXIT_GATE, fail, read_policy_config
+    from .main import EXIT_GATE, fail
 
-    config = read_policy_config(policy_config)
+    config = checked_policy_config(policy_config)
     overrides = _overrides(regions, option, encryption)
     if overrides:
         config = _with_overrides(config, overrides)
@@ -87,6 +87,23 @@ def check_command(files: tuple[str, ...], regions: str | None, option: str | Non
         click.echo(f"{render_text(report).splitlines()[-1]}; {fmt} report written to {output}")
     if not report.passed:
         sys.exit(EXIT_GATE)
+
+
+def checked_policy_config(path: str | None) -> dict[str, Any]:
+    """``--policy-config``: read, then checked whole before any plan is read or any policy runs (what the engine
+    checks, and what would stop a policy at run time: :func:`chalk_policy.policies.config.validate_policy_config`).
+    A bad file is a usage error: exit 2, one line naming the file, the key, the bad value and the allowed values."""
+    from .main import fail, read_policy_config
+
+    document = read_policy_config(path)
+    if path is None:
+        return document
+    from ..policies.config import PolicyConfigError, validate_policy_config
+
+    try:
+        return validate_policy_config(document, Path.cwd())
+    except PolicyConfigError as exc:
+        fail(f"--policy-config: {path}: {exc}")
 
 
 def check_documents(documents: Sequence[Document], files: Sequence[str], config: Mapping[str, Any],

@@ -48,7 +48,11 @@ class InputError(Exception):
 
 
 def fail(message: str) -> NoReturn:
-    raise InputError(message)
+    """Stop with one line on stderr and exit 2. A file name or value in ``message`` with a control character, a
+    newline or a lone surrogate (undecodable bytes in an argument) is shown escaped (``\\x1b``, ``\\udc80``)."""
+    from ..text import printable
+
+    raise InputError(printable(message, newlines=False))
 
 
 class Group(click.Group):
@@ -120,18 +124,18 @@ def cli() -> None:
 
 
 def read_policy_config(path: str | None) -> dict[str, Any]:
-    """A ``--policy-pack-config`` JSON document, checked enough to give a one-line error."""
-    import json
-    from pathlib import Path
+    """A ``--policy-pack-config`` JSON document, checked enough to give a one-line error (read by the shared loader
+    of users' files, :mod:`chalk_policy.files`: size and nesting bounded, a key set twice refused)."""
+    from ..files import POLICY_CONFIG, UserFileError, read_json
 
     if path is None:
         return {}
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"--policy-config: {path}: file not found")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(f"--policy-config: {path}: not a JSON document ({exc})")
+        data = read_json(path, POLICY_CONFIG)
+    except UserFileError as exc:
+        if exc.is_syntax or exc.code.value in ("encoding", "empty"):
+            fail(f"--policy-config: {path}: not a JSON document ({exc.detail})")
+        fail(f"--policy-config: {exc}")
     if not isinstance(data, dict):
         fail(f"--policy-config: {path}: expected a JSON object of policy names, got {type(data).__name__}")
     return data

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import render
-from .main import EXIT_GATE, emit, fail, read_policy_config
+from .main import EXIT_GATE, emit, fail
+
+if TYPE_CHECKING:
+    from ..preview import StackConfig
 
 
 def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
@@ -42,6 +45,7 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
     chalkPolicyViolations."""
     from ..preview import ProgramError, StackConfigError, find_project_dir, load_stack_config, run_program
     from ..preview import render as preview_render
+    from .check import checked_policy_config
 
     overrides = parse_config_overrides(config_items)
     if project_dir is not None:
@@ -51,12 +55,19 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
         if found is None:
             fail(f"no Pulumi.yaml in {Path.cwd()} or any parent directory; use --project-dir")
         root = found
+    # Everything the run depends on is checked before the program runs: the stack's config (the chalk-network
+    # program's keys, as it reads and plans them) and the policy config.
     try:
         config = load_stack_config(root, stack, overrides)
-        result = run_program(config, preview=True)
-    except (StackConfigError, ProgramError) as exc:
+    except StackConfigError as exc:
         fail(str(exc))
-    violations, requirement = ([], "") if no_policies else _preview_policies(result, config, policy_config)
+    check_program_config(config)
+    policies = None if no_policies else checked_policy_config(policy_config)
+    try:
+        result = run_program(config, preview=True)
+    except ProgramError as exc:
+        fail(str(exc))
+    violations, requirement = ([], "") if policies is None else _preview_policies(result, config, policies)
     if fmt == "json":  # the `pulumi preview --json` digest, violations as an extension (see to_dict)
         emit(preview_render.to_dict(result, None if no_policies else [v.as_dict() for v in violations]))
     else:
@@ -67,7 +78,24 @@ def preview_command(stack: str, fmt: str, project_dir: str | None, config_items:
         sys.exit(EXIT_GATE)
 
 
-def _preview_policies(result: Any, config: Any, policy_config: str | None) -> tuple[list[Any], str]:
+def check_program_config(config: StackConfig) -> None:
+    """The chalk-network program's keys of a stack of that project, before the program runs: read and planned as
+    the program and its components read and plan them (:func:`chalk_policy.components.program.check_stack_config`).
+    A bad value is a usage error: exit 2, one line naming the file it came from, the key, the value and the allowed
+    values. Other projects' programs read their own keys: they check them when they run."""
+    from ..components.program import PROJECT, ProgramConfigError, check_stack_config
+    from ..preview.engine import program_path
+    from ..preview.stack_config import value_origin
+
+    if config.project != PROJECT:
+        return
+    try:  # the program resolves its overlay against its own directory (__main__.py's Path(__file__).parent)
+        check_stack_config(config.config, program_path(config).resolve().parent, config.project)
+    except ProgramConfigError as exc:
+        fail(f"{value_origin(config, exc.key)}: {exc}")
+
+
+def _preview_policies(result: Any, config: StackConfig, policy_config: dict[str, Any]) -> tuple[list[Any], str]:
     """The policies' violations, and what they checked against (with its source)."""
     from ..coverage import Resource
     from ..planning.intent import INTENT_TYPES
@@ -75,6 +103,6 @@ def _preview_policies(result: Any, config: Any, policy_config: str | None) -> tu
 
     resources = [Resource(r.type, r.urn, r.name, r.outputs or r.inputs) for r in result.resources
                  if r.custom or r.type in INTENT_TYPES]  # the components say what the stack asked for
-    settings = {"config": read_policy_config(policy_config), "stack_config": config.config,
-                "project": config.project, "base_dir": Path.cwd()}
+    settings: dict[str, Any] = {"config": policy_config, "stack_config": config.config,
+                                "project": config.project, "base_dir": Path.cwd()}
     return run_policies(resources, **settings), requirement(resources, **settings).text

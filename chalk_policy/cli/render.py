@@ -1,4 +1,9 @@
-"""Plain renderings of catalogs, plans and diffs for people (text) and machines (json, csv)."""
+"""Plain renderings of catalogs, plans and diffs for people (text) and machines (json, csv).
+
+The text renderings are :func:`~chalk_policy.text.printable` line by line: a catalog's free text (a region's name,
+a gap, a note) with a control character, a line break or a lone surrogate is shown escaped, never written to a
+terminal as it is (JSON is written by ``json.dumps``, which escapes them anyway).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..catalog.models import Catalog, Evidence, Region, to_data
+from ..text import printable
 
 if TYPE_CHECKING:
     from ..catalog.compare import CatalogDiff
@@ -15,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    cells = [[printable(str(c), newlines=False) for c in row] for row in (header, *rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -93,7 +99,7 @@ def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget) -> str:
              f"Signaling hosts ({len(plan.hosts)}):", hosts, "", "Budgets:",
              *(f"  {line}" for line in budget_lines(aws, azure))]
     if plan.notes:
-        parts += ["", "Notes:", *(f"  - {note}" for note in plan.notes)]
+        parts += ["", "Notes:", *(printable(f"  - {note}", newlines=False) for note in plan.notes)]
     return "\n".join(parts)
 
 
@@ -151,7 +157,7 @@ def catalog_text(catalog: Catalog, regions: Sequence[Region]) -> str:
         lines += ["", "Known gaps:", *(f"  - {gap}" for gap in catalog.gaps)]
     inferred = inferred_facts(catalog, regions)
     lines += ["", f"Inferred facts ({len(inferred)}):", *(f"  - {fact}" for fact in inferred)] if inferred else []
-    return "\n".join(lines)
+    return "\n".join(printable(line, newlines=False) for line in lines)
 
 
 def inferred_facts(catalog: Catalog, regions: Sequence[Region]) -> list[str]:
@@ -203,5 +209,5 @@ def violations_text(violations: Sequence[Any], requirement: str = "") -> str:
         return f"\n{heading}: no violations."
     mandatory = sum(1 for v in violations if v.level == "mandatory")
     lines = [f"\n{heading}: {mandatory} mandatory, {len(violations) - mandatory} advisory"]
-    lines += [f"  [{v.level}] {v.policy}: {v.message}" for v in violations]
+    lines += [printable(f"  [{v.level}] {v.policy}: {v.message}", newlines=False) for v in violations]
     return "\n".join(lines)

@@ -13,13 +13,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
 
 from .errors import ChalkInputError
 
 if TYPE_CHECKING:
+    from ..catalog import Catalog
     from .aws import ChalkAwsEgressArgs
     from .azure import ChalkAzureEgressArgs
     from .proxy import ChalkSquidProxyArgs
@@ -67,6 +68,52 @@ _STRING_KEYS = ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroup
 
 class ProgramConfigError(ChalkInputError):
     """A stack config value is invalid; the message names the key and the allowed values."""
+
+    @property
+    def key(self) -> str:
+        """The (first) project key the message names: every message starts with it (``option: 7 is not ...``)."""
+        return str(self).split(":", 1)[0].split(",", 1)[0].strip()
+
+
+class ConfigSource(Protocol):
+    """What :func:`read_settings` reads a stack's config through: the program's ``pulumi.Config()``, or
+    :class:`EngineStrings` to check a stack's config before the program runs."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def get_int(self, key: str) -> int | None: ...
+
+    def get_bool(self, key: str) -> bool | None: ...
+
+
+class EngineStrings:
+    """A stack's config as the engine hands it to the program (``{"chalk-network:option": "1", ...}``), read the way
+    ``pulumi.Config()`` reads the project's keys (``get_int`` is ``int()``, ``get_bool`` takes true/True/false/False),
+    a value of the wrong type being a :class:`ProgramConfigError` instead of pulumi's ``ConfigTypeError``."""
+
+    def __init__(self, config: Mapping[str, str], project: str = PROJECT) -> None:
+        self._config = config
+        self._project = project
+
+    def get(self, key: str) -> str | None:
+        return self._config.get(f"{self._project}:{key}")
+
+    def get_int(self, key: str) -> int | None:
+        text = self.get(key)
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ProgramConfigError(f"{key}: {text!r} is not an integer; allowed: an integer") from None
+
+    def get_bool(self, key: str) -> bool | None:
+        text = self.get(key)
+        if text is None:
+            return None
+        if text in ("true", "True", "false", "False"):
+            return text.lower() == "true"
+        raise ProgramConfigError(f"{key}: {text!r} is not a boolean; allowed: true or false")
 
 
 @dataclass(frozen=True)
@@ -161,8 +208,53 @@ class ProgramSettings:
         )
 
 
-def read_settings(config: pulumi.Config, project_dir: str | Path) -> ProgramSettings:
-    """Read this program's keys from ``config`` (the ``chalk-network`` namespace)."""
+def read_settings(config: ConfigSource, project_dir: str | Path) -> ProgramSettings:
+    """Read this program's keys from ``config`` (the ``chalk-network`` namespace). A catalog overlay is loaded here,
+    so that a bad one is a :class:`ProgramConfigError` naming ``catalogOverlay`` (one error line under the engine)
+    rather than the components' CatalogError (a traceback)."""
+    settings = parse_settings(_raw_values(config), project_dir)
+    if settings.catalog_overlay is not None:
+        _overlay_catalog(settings)
+    return settings
+
+
+def check_stack_config(config: Mapping[str, str], project_dir: str | Path, project: str = PROJECT) -> ProgramSettings:
+    """A stack's config (``{full key: engine string}``) checked before the program runs: read as
+    :func:`read_settings` reads it, then its regions, port option and encryption planned against the catalog (and
+    overlay) the way the components plan them. Raises :class:`ProgramConfigError` naming the key, the bad value and
+    the allowed values."""
+    settings = read_settings(EngineStrings(config, project), project_dir)
+    check_requirement(settings)
+    return settings
+
+
+def check_requirement(settings: ProgramSettings) -> None:
+    """The regions, port option and encryption against the catalog: the components' plan, as a
+    :class:`ProgramConfigError` (``regions: unknown region xx9; allowed: all or any of ...``)."""
+    from ..planning import plan
+    from ..planning.plan import PlanError
+
+    try:
+        plan(_overlay_catalog(settings), settings.regions, settings.option, settings.encryption)
+    except PlanError as exc:
+        raise ProgramConfigError(str(exc)) from None
+
+
+def _overlay_catalog(settings: ProgramSettings) -> Catalog:
+    """The catalog the components plan from: the packaged one, with the stack's overlay when it has one; a bad
+    overlay is a :class:`ProgramConfigError`."""
+    from ..catalog import load_catalog
+    from ..catalog.errors import CatalogError
+
+    try:
+        return load_catalog(overlay=settings.catalog_overlay)
+    except CatalogError as exc:
+        raise ProgramConfigError(f"catalogOverlay: {exc.summary}; allowed: a valid catalog overlay file, absolute "
+                                 "or relative to the project directory") from None
+
+
+def _raw_values(config: ConfigSource) -> dict[str, Any]:
+    """The program's keys that ``config`` sets, decoded: JSON lists and maps, integers, booleans, strings."""
     raw: dict[str, Any] = {}
     for key in _JSON_KEYS:
         value = config.get(key)
@@ -183,7 +275,7 @@ def read_settings(config: pulumi.Config, project_dir: str | Path) -> ProgramSett
         text = config.get(key)
         if text is not None:
             raw[key] = text
-    return parse_settings(raw, project_dir)
+    return raw
 
 
 def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSettings:

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..planning.plan import PortRange
+from ..text import join_some
 from .evaluate import Doubt, DoubtKind
 from .model import Denial, PortGap, RegionGap, RegionUnverified
 
@@ -114,7 +115,7 @@ def hosts_unverified_message(scope: str, hosts: Sequence[str], doubts: Sequence[
 
 def wide_message(who: str, services: str, dests: Sequence[str], option: int, regions: Sequence[str],
                  component: str) -> str:
-    return (f"{who} allows {services} to {', '.join(dests)}, wider than Chalk's media ranges (it also reaches "
+    return (f"{who} allows {services} to {join_some(dests)}, wider than Chalk's media ranges (it also reaches "
             f"addresses outside every catalog range). Allow only the catalog ranges of the selected regions "
             f"(`chalk-policy plan --regions {','.join(regions)} --option {option}`) or use {component}.")
 

@@ -7,6 +7,7 @@ of prefixes and ports ("augmented rules"), so one rule per protocol suffices; th
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,20 +91,30 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
     # Units are the catalog's own ranges; a merged destination costs no more than its first unit.
     units = sorted((region.id, ipaddress.IPv4Network(entry.cidr)) for region in catalog.regions
                    for entry in region.cidrs)
+    # First fit: every unit costs the same, so a shard that cannot take one never can again, and the first shard
+    # with room is always the last one opened (no scan of every shard per unit).
     free: list[int] = []
-    shard_of: list[tuple[ipaddress.IPv4Network, int]] = []
-    for _, network in units:
-        shard = next((i for i, room in enumerate(free) if room >= per_range), None)
-        if shard is None:
+    shard_of: list[tuple[int, int, int, int]] = []  # (first address, position in units, last address, shard)
+    for position, (_, network) in enumerate(units):
+        if not free or free[-1] < per_range:
             free.append(quota - (AWS_RESERVED_RULES if not free else 0))
-            shard = len(free) - 1
-        free[shard] -= per_range
-        shard_of.append((network, shard + 1))
+        free[-1] -= per_range
+        shard_of.append((int(network.network_address), position, int(network.broadcast_address), len(free)))
+    # A destination goes to the shard of its first unit (in the order above) that lies inside it. Its units start
+    # within it: a binary search finds them among the units sorted by address, instead of a scan of all units.
+    shard_of.sort()
+    starts = [first for first, *_ in shard_of]
 
     rules: dict[int, list[AwsRule]] = {}
     for destination in plan.destinations:
         network = ipaddress.IPv4Network(destination.cidr)
-        shard = next(s for unit, s in shard_of if unit.subnet_of(network))
+        low, high = int(network.network_address), int(network.broadcast_address)
+        inside = [(position, shard) for _, position, last, shard in
+                  shard_of[bisect.bisect_left(starts, low):bisect.bisect_right(starts, high)] if last <= high]
+        if not inside:
+            raise PlanError(f"aws: {destination.cidr} is not made of ranges of catalog {catalog.version}; allowed: a "
+                            "plan of this catalog")
+        shard = min(inside)[1]
         rules.setdefault(shard, []).extend(
             AwsRule(destination.cidr, rule.protocol, rule.ports, destination.regions) for rule in plan.media_rules)
     return AwsBudget(quota, AWS_RESERVED_RULES,

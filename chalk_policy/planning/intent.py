@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..text import join_some
 from .plan import Plan
 
 AWS_EGRESS_TYPE: Final = "chalk:index:ChalkAwsEgress"
@@ -41,7 +42,7 @@ class Intent:
     encryption: str
 
     def describe(self) -> str:
-        return f"{self.component} (regions {', '.join(self.regions)}; option {self.option}; {self.encryption})"
+        return f"{self.component} (regions {join_some(self.regions)}; option {self.option}; {self.encryption})"
 
 
 def read_intents(resources: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[Intent]:

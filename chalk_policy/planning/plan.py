@@ -6,11 +6,13 @@ cloud components, the policy pack and the CLI all read.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog.models import SIGNALING_PORT, Catalog, Encryption, Evidence, Protocol, Region
+from ..text import join_some
 
 ALL = "all"
 
@@ -103,21 +105,23 @@ def resolve_regions(catalog: Catalog, regions: str | Iterable[str]) -> tuple[str
     """``"all"``, ``"jp1,us2"`` or ``["jp1", "us2"]`` -> sorted, unique, known region ids."""
     parts = regions.split(",") if isinstance(regions, str) else [str(region) for region in regions]
     items = [item.strip() for item in parts if item.strip()]
-    allowed = f"allowed: {ALL} or any of {', '.join(catalog.region_ids)}"
+    def allowed() -> str:
+        return f"allowed: {ALL} or any of {join_some(catalog.region_ids)}"
+
     if not items:
-        raise PlanError(f"regions: no region given; {allowed}")
+        raise PlanError(f"regions: no region given; {allowed()}")
     if ALL in items:
         if len(items) > 1:
-            raise PlanError(f"regions: {ALL!r} cannot be combined with other regions; {allowed}")
+            raise PlanError(f"regions: {ALL!r} cannot be combined with other regions; {allowed()}")
         return catalog.region_ids
     unknown = sorted(set(items) - set(catalog.region_ids))
     if unknown:
-        raise PlanError(f"regions: unknown region{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; {allowed}")
+        raise PlanError(f"regions: unknown region{'s' if len(unknown) > 1 else ''} {join_some(unknown)}; {allowed()}")
     return tuple(sorted(set(items)))
 
 
 def resolve_option(catalog: Catalog, option: int | str) -> int:
-    allowed = ", ".join(str(o) for o in catalog.option_ids)
+    allowed = join_some(catalog.option_ids)
     try:
         value = int(option)
     except (TypeError, ValueError):
@@ -128,7 +132,7 @@ def resolve_option(catalog: Catalog, option: int | str) -> int:
 
 
 def resolve_encryption(catalog: Catalog, encryption: str | Encryption) -> Encryption:
-    allowed = ", ".join(catalog.encryption_ids)
+    allowed = join_some(catalog.encryption_ids)
     value = encryption.value if isinstance(encryption, Encryption) else str(encryption).strip().lower()
     if value not in catalog.encryption_ids:
         raise PlanError(f"encryption: {encryption!r} is not an encryption mode; allowed: {allowed}")
@@ -140,11 +144,14 @@ def merge_destinations(catalog: Catalog, region_ids: Sequence[str]) -> tuple[Des
     ipaddress, not netaddr: the same smallest list of CIDRs, without netaddr's import on the CLI's start-up.)"""
     owned = [(ipaddress.IPv4Network(entry.cidr), region_id) for region_id in region_ids
              for entry in catalog.region(region_id).cidrs]
-    merged = ipaddress.collapse_addresses(network for network, _ in owned)
-    return tuple(
-        Destination(str(network), tuple(sorted({region for net, region in owned if net.subnet_of(network)})))
-        for network in sorted(merged)
-    )
+    merged = sorted(ipaddress.collapse_addresses(network for network, _ in owned))
+    # The merged networks are disjoint and sorted, and each range lies in exactly one of them: the last that starts
+    # at or before it (a binary search), instead of testing every range against every merged network.
+    starts = [int(network.network_address) for network in merged]
+    served: list[set[str]] = [set() for _ in merged]
+    for network, region_id in owned:
+        served[bisect.bisect_right(starts, int(network.network_address)) - 1].add(region_id)
+    return tuple(Destination(str(network), tuple(sorted(regions))) for network, regions in zip(merged, served))
 
 
 def plan(catalog: Catalog, regions: str | Iterable[str], option: int | str,

@@ -21,7 +21,6 @@ or the root stack. Secrets whose value is not in the document (ciphertext,
 
 from __future__ import annotations
 
-import codecs
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,9 +28,19 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
-import yaml
-
 from ..coverage import SECRET_KEY, SECRET_SIG, UNKNOWN_STRING, Resource
+from ..files import (
+    CONFIG_MAX_DEPTH,
+    PLAINTEXT_MAX_DEPTH,
+    PLAN,
+    PULUMI,
+    ErrorCode,
+    UserFileError,
+    deeper_than,
+    read_json,
+    read_text,
+    shown,
+)
 from ..planning.intent import INTENT_TYPES
 
 KINDS: Final = ("preview", "export")
@@ -117,47 +126,28 @@ def read_document(path: str | Path) -> Document:
 
 
 def _load_json(path: Path) -> Any:
+    """The document, through the shared loader of users' files (:mod:`chalk_policy.files`): its size (see
+    :data:`~chalk_policy.files.PLAN_MAX_MB`) and nesting bounded, UTF-8 or UTF-16 with a byte order mark. Keys set
+    twice are not looked for: the engine writes these documents and never does, and looking would cost every read."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    text = _decode(path, raw)
-    if not text.strip():
-        raise DocumentError(f"{path}: empty file; expected a JSON document")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        if not text[exc.pos:].strip() or exc.msg.startswith("Unterminated string"):
-            end = text.rstrip()
-            line = end.count("\n") + 1
-            column = len(end) - (end.rfind("\n") + 1)
-            raise DocumentError(f"{path}: truncated JSON: the document ends at line {line} column {column} "
-                                "before it is complete") from None
-        if exc.msg == "Extra data" and _looks_like_events(text):
-            raise DocumentError(f"{path}: newline-delimited engine events (streaming `--json` output) are not "
-                                "supported; save the digest of `pulumi preview --json` instead") from None
-        raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-
-
-def _decode(path: Path, raw: bytes) -> str:
-    """UTF-8, with or without a BOM, or UTF-16 with a BOM (PowerShell's ``>`` writes UTF-16)."""
-    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-    encoding = next((name for bom, name in boms if raw.startswith(bom)), "utf-8")
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{path}: not a text file ({encoding}: {exc.reason} at byte {exc.start})") from None
+        return read_json(path, PLAN)
+    except UserFileError as exc:
+        if exc.code is ErrorCode.EXTRA_DATA:
+            try:
+                events = _looks_like_events(read_text(path, PLAN))
+            except UserFileError:
+                events = False
+            if events:
+                raise DocumentError(f"{path}: newline-delimited engine events (streaming `--json` output) are not "
+                                    "supported; save the digest of `pulumi preview --json` instead") from None
+        raise DocumentError(str(exc)) from None
 
 
 def _looks_like_events(text: str) -> bool:
     first = text.lstrip().split("\n", 1)[0]
     try:
-        event = json.loads(first)
-    except json.JSONDecodeError:
+        event = json.loads(first)  # the first value of a document read (and depth-checked) whole a moment ago
+    except (ValueError, RecursionError):
         return False
     return isinstance(event, dict) and "sequence" in event and "timestamp" in event
 
@@ -201,7 +191,7 @@ def _preview(path: Path, data: dict[str, Any]) -> Document:
     after: dict[str, dict[str, Any]] = {}  # urn -> the resource after the preview's changes, in step order
     for index, step in enumerate(steps):
         _apply_step(path, f"steps[{index}]", step, after)
-    return _document(path, "preview", list(after.values()), _engine_config(config))
+    return _document(path, "preview", list(after.values()), _engine_config(path, config))
 
 
 def _apply_step(path: Path, where: str, step: Any, after: dict[str, dict[str, Any]]) -> None:
@@ -293,13 +283,18 @@ def _check_state(path: Path, kind: str, where: str, state: Any) -> None:
 def _document(path: Path, kind: str, states: list[dict[str, Any]], config: dict[str, str]) -> Document:
     root = next((s["urn"] for s in states if s["type"] == STACK_TYPE), None)
     stack, project = _urn_stack_project(root or (states[0]["urn"] if states else None))
-    resources = [
-        Resource(state["type"], state["urn"], state["urn"].split("::", 3)[3],
-                 _plain(state.get("outputs") or state.get("inputs") or {}))
-        for state in states
-        if (state.get("custom", True) or state["type"] in INTENT_TYPES) and state["type"] != STACK_TYPE
-        and not state["type"].startswith(PROVIDER_PREFIX)
-    ]
+    try:
+        resources = [
+            Resource(state["type"], state["urn"], state["urn"].split("::", 3)[3],
+                     _plain(state.get("outputs") or state.get("inputs") or {}))
+            for state in states
+            if (state.get("custom", True) or state["type"] in INTENT_TYPES) and state["type"] != STACK_TYPE
+            and not state["type"].startswith(PROVIDER_PREFIX)
+        ]
+    except _SecretTooDeep:
+        raise DocumentError(f"{path}: {'stack export' if kind == 'export' else kind}: a secret's plaintext is nested "
+                            f"deeper than {PLAINTEXT_MAX_DEPTH} levels (lists and objects inside each other)") \
+            from None
     positions = {s["urn"]: s["sourcePosition"] for s in states if isinstance(s.get("sourcePosition"), str)}
     parents = {s["urn"]: s["parent"] for s in states if isinstance(s.get("parent"), str)}
     if not resources:
@@ -343,13 +338,19 @@ def _urn_stack_project(urn: str | None) -> tuple[str | None, str | None]:
     return head.removeprefix("urn:pulumi:") or None, project or None
 
 
-def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
-    """The digest's config map (strings); masked secrets dropped, other values kept as JSON text."""
+def _engine_config(path: Path, config: Mapping[str, Any]) -> dict[str, str]:
+    """The digest's config map (strings); masked secrets dropped, other values kept as JSON text. Lists and maps are
+    JSON in strings, which the document's own depth check cannot see into: they may nest as deep as a stack file's
+    values (:data:`~chalk_policy.files.CONFIG_MAX_DEPTH`), since the policies parse them."""
     result: dict[str, str] = {}
     for key, value in config.items():
         if value == MASKED_SECRET or value is None:
             continue
-        result[str(key)] = value if isinstance(value, str) else json.dumps(value)
+        text = value if isinstance(value, str) else json.dumps(value)
+        if text[:1] in ("[", "{") and deeper_than(text.encode("utf-8", "surrogatepass"), CONFIG_MAX_DEPTH):
+            raise DocumentError(f"{path}: preview: config {shown(key)}: its value nests deeper than {CONFIG_MAX_DEPTH} "
+                                "levels (lists and objects inside each other)")
+        result[str(key)] = text
     return result
 
 
@@ -363,14 +364,44 @@ def _plain(value: Any) -> Any:
                 return _plain(value["value"])
             plaintext = value.get("plaintext")
             if isinstance(plaintext, str):
-                try:
-                    return _plain(json.loads(plaintext))
-                except json.JSONDecodeError:
-                    return UNKNOWN_STRING
+                return _plaintext(plaintext, PLAINTEXT_MAX_DEPTH)
             return UNKNOWN_STRING
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    return value
+
+
+class _SecretTooDeep(Exception):
+    """A secret's plaintext (JSON in a string, which the document's own depth check cannot see into) nests too
+    deep."""
+
+
+def _plaintext(text: str, depth: int) -> Any:
+    """A secret's plaintext JSON (``stack export --show-secrets``), opened like :func:`_plain`, nested at most
+    ``depth`` levels, plaintexts inside it included; the unknown sentinel when it is not JSON."""
+    if deeper_than(text.encode("utf-8", "surrogatepass"), depth):
+        raise _SecretTooDeep
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return UNKNOWN_STRING
+    return _plain_within(value, depth)
+
+
+def _plain_within(value: Any, depth: int) -> Any:
+    """:func:`_plain` on an opened plaintext, ``depth`` levels left for the plaintexts inside it."""
+    if isinstance(value, str):
+        return UNKNOWN_STRING if value == MASKED_SECRET else value
+    if isinstance(value, dict):
+        if value.get(SECRET_KEY) == SECRET_SIG:
+            if "value" in value:
+                return _plain_within(value["value"], depth - 1)
+            plaintext = value.get("plaintext")
+            return _plaintext(plaintext, depth - 1) if isinstance(plaintext, str) else UNKNOWN_STRING
+        return {str(key): _plain_within(item, depth - 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_within(item, depth - 1) for item in value]
     return value
 
 
@@ -391,10 +422,6 @@ def _kind(value: Any) -> str:
 # --- the stack's config file ----------------------------------------------------------------------------------------
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (its wheels do): the same documents, about 10x faster."""
-
-
 def stack_config_file(project_dir: Path, stack: str | None) -> Path | None:
     """``<stackConfigDir>/Pulumi.<stack>.yaml`` of the project in ``project_dir`` (``stackConfigDir`` from
     ``Pulumi.yaml``; ``stacks/`` and the project directory are tried too), when it exists."""
@@ -406,11 +433,20 @@ def stack_config_file(project_dir: Path, stack: str | None) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def _project_field(project_dir: Path, key: str) -> Any:
+def _read_pulumi_yaml(path: Path) -> Any:
+    """A Pulumi project or stack file through the shared loader (:mod:`chalk_policy.files`, bounded; YAML 1.2
+    scalars as the Pulumi CLI reads them); None when it is missing or cannot be read: here it only says where
+    annotations point, and the plan itself is what is checked."""
+    from ..files.yamldoc import read_yaml  # imports PyYAML: only when a project is looked at
+
     try:
-        project = yaml.load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return read_yaml(path, PULUMI)
+    except UserFileError:
         return None
+
+
+def _project_field(project_dir: Path, key: str) -> Any:
+    project = _read_pulumi_yaml(project_dir / "Pulumi.yaml")
     return project.get(key) if isinstance(project, dict) else None
 
 
@@ -421,10 +457,7 @@ def read_stack_config(project_dir: Path, stack: str | None, project: str | None)
     path = stack_config_file(project_dir, stack)
     if path is None:
         return None, {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return path, {}
+    data = _read_pulumi_yaml(path)
     config = data.get("config") if isinstance(data, dict) else None
     if not isinstance(config, dict):
         return path, {}
@@ -450,7 +483,7 @@ def read_stack_config(project_dir: Path, stack: str | None, project: str | None)
 def line_of(path: Path, needle: str) -> int:
     """1-based line of the first line containing ``needle`` in ``path`` (1 when absent or unreadable)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_text(path, PULUMI).splitlines()
+    except UserFileError:
         return 1
     return next((number for number, line in enumerate(lines, 1) if needle in line), 1)

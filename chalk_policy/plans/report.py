@@ -9,6 +9,10 @@ Pure: the policies' metadata arrives as :class:`Rule` values, the findings as :c
   and name the resource's URN as a logical location.
 * GitHub: ``::error file=...,line=...,title=<policy>::<message>`` (``::warning`` for advisory), escaped like
   ``@actions/core`` does.
+* Text, GitHub and JUnit output is :func:`~chalk_policy.text.printable`: a resource name, a property or a file
+  name with a control character (an ANSI escape sequence), a line separator or a lone surrogate (a JSON plan's
+  ``"\\udc80"``, which no UTF-8 stream can write) is shown escaped (``\\x1b``, ``\\udc80``); JSON and SARIF are
+  written by ``json.dumps``, which escapes every such character (and all non-ASCII) anyway.
 * JUnit: one suite per file, one test case per policy per checked region (``name`` = the region) plus one per
   policy for findings about the whole stack (``name`` = ``stack``). Mandatory findings are ``<failure>``;
   advisory ones are written to the test case's ``<system-out>``, since they do not fail the check.
@@ -22,6 +26,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
+
+from ..text import printable
 
 SARIF_SCHEMA: Final = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY: Final = "chalkPolicyFinding/v1"
@@ -122,7 +128,8 @@ def message_core(message: str) -> str:
 
 def fingerprint(finding: Finding) -> str:
     key = "\x00".join((finding.policy, finding.region or "", finding.resource or "", message_core(finding.message)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (from a JSON plan's "\\udc80") hashes too; any other text, to the same bytes
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- text and JSON --------------------------------------------------------------------------------------------------
@@ -130,6 +137,7 @@ def fingerprint(finding: Finding) -> str:
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
+    by_file = _by_file(report)
     for checked in report.files:
         where = ", ".join(part for part in (
             checked.kind, f"stack {checked.stack}" if checked.stack else "",
@@ -137,9 +145,10 @@ def render_text(report: Report) -> str:
             f"regions {', '.join(checked.regions)}" if checked.regions else "",
             (f"from {checked.settings}" if checked.regions else checked.settings) if checked.settings else "")
             if part)
-        lines.append(f"{checked.file} ({where})")
-        findings = [f for f in report.findings if f.file == checked.file]
-        lines += [f"  [{f.level}] {f.policy}{f' ({f.region})' if f.region else ''}: {f.message}" for f in findings]
+        lines.append(printable(f"{checked.file} ({where})", newlines=False))
+        findings = by_file.get(checked.file, [])
+        lines += [printable(f"  [{f.level}] {f.policy}{f' ({f.region})' if f.region else ''}: {f.message}",
+                            newlines=False) for f in findings]
         if not findings:
             lines.append("  no violations")
     verdict = "passed" if report.passed else "failed"
@@ -147,6 +156,14 @@ def render_text(report: Report) -> str:
     lines.append(f"chalk-policy check: {len(report.files)} {noun}, {report.mandatory} mandatory, {report.advisory} "
                  f"advisory: {verdict}")
     return "\n".join(lines)
+
+
+def _by_file(report: Report) -> dict[str, list[Finding]]:
+    """The findings of each checked file, in report order (one pass, not one scan of all findings per file)."""
+    found: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.file, []).append(finding)
+    return found
 
 
 def render_json(report: Report) -> str:
@@ -228,8 +245,8 @@ def render_github(report: Report) -> str:
         command = "error" if finding.level == "mandatory" else "warning"
         props = (f"file={escape_property(uri)},line={line},"
                  f"title={escape_property(finding.policy)}")
-        lines.append(f"::{command} {props}::{escape_data(finding.message)}")
-    lines.append(render_text(report).splitlines()[-1])
+        lines.append(printable(f"::{command} {props}::{escape_data(finding.message)}", newlines=False))
+    lines.append(render_text(report).rsplit("\n", 1)[-1])
     return "\n".join(lines)
 
 
@@ -239,6 +256,7 @@ def render_github(report: Report) -> str:
 def render_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name=TOOL)
     totals = [0, 0, 0]
+    by_file = _by_file(report)
     for checked in report.files:
         suite = ET.SubElement(suites, "testsuite", name=checked.file)
         props = ET.SubElement(suite, "properties")
@@ -246,7 +264,7 @@ def render_junit(report: Report) -> str:
                            ("regions", ",".join(checked.regions))):
             ET.SubElement(props, "property", name=key, value=value or "")
         counts = [0, 0, 0]  # tests, failures, skipped
-        findings = [f for f in report.findings if f.file == checked.file]
+        findings = by_file.get(checked.file, [])
         for rule in report.rules:
             own = [f for f in findings if f.policy == rule.id]
             names = [*(checked.regions if rule.regional else ()), "stack"]
@@ -270,7 +288,9 @@ def render_junit(report: Report) -> str:
     suites.set("errors", "0")
     suites.set("skipped", str(totals[2]))
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+    # XML 1.0 allows no C0 control but tab, newline and carriage return, and no surrogate: escape them (ElementTree
+    # writes them as they are). The markup itself has none, so the whole document can be escaped at once.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + printable(ET.tostring(suites, encoding="unicode"))
 
 
 def _junit_case(case: ET.Element, findings: Sequence[Finding], counts: list[int]) -> None:

@@ -104,8 +104,11 @@ def policy_levels(config: Mapping[str, Any] | None = None) -> dict[str, str]:
 def _policy_config(config: Mapping[str, Any], name: str,
                    default: EnforcementLevel) -> tuple[EnforcementLevel, dict[str, Any]]:
     level = default
-    if isinstance(config.get("all"), str):
-        level = LEVELS.get(config["all"], level)
+    every = config.get("all")  # a level, or an object whose enforcementLevel applies (Pulumi's applyConfig)
+    if isinstance(every, Mapping):
+        every = every.get("enforcementLevel")
+    if isinstance(every, str):
+        level = LEVELS.get(every, level)
     entry = config.get(name)
     properties: dict[str, Any] = {}
     if isinstance(entry, str):

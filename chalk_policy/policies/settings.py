@@ -31,6 +31,7 @@ from ..catalog import Catalog, load_catalog
 from ..coverage import Addresses, Options, TagSelector
 from ..planning import Plan, plan
 from ..planning.intent import Intent
+from ..text import join_some
 from .schema import CONFIG_SCHEMA
 
 
@@ -76,9 +77,9 @@ class PolicySettings:
             if intent.encryption != chalk_plan.encryption.value:
                 differs.append(f"{intent.encryption} instead of {chalk_plan.encryption.value} encryption")
             if missing or differs:
-                lacks = "; ".join(([f"it lacks region{'s' if len(missing) > 1 else ''} {', '.join(missing)}"]
+                lacks = "; ".join(([f"it lacks region{'s' if len(missing) > 1 else ''} {join_some(missing)}"]
                                    if missing else []) + differs)
-                found.append(f"The policy config requires regions {', '.join(chalk_plan.regions)} (option "
+                found.append(f"The policy config requires regions {join_some(chalk_plan.regions)} (option "
                              f"{chalk_plan.option}, {chalk_plan.encryption.value}), but {intent.describe()} was "
                              f"asked for less: {lacks}. Give the component the organisation's regions and option, "
                              "or change the policy config if this stack is an agreed exception.")
@@ -112,7 +113,7 @@ def read_settings(config: Mapping[str, Any], stack_config: Mapping[str, str], pr
     if "regions" in given:
         source = POLICY_CONFIG
     elif follow and components:
-        source = "components (" + ", ".join(intent.component for intent in components) + ")"
+        source = "components (" + join_some(intent.component for intent in components) + ")"
         merged.update(_combined(components), **{key: given[key] for key in ("option", "encryption") if key in given})
     elif "regions" in from_stack:
         source = f"stack config ({project}:regions)"
@@ -167,15 +168,17 @@ def _option(value: Any, source: str) -> int:
         value = int(value)  # protobuf Structs carry every number as a float
     elif isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3:
+    options = CONFIG_SCHEMA["option"]["enum"]
+    if isinstance(value, int) and not isinstance(value, bool) and value in options:
         return value
-    raise _invalid(source, "option", value, "a port option", "1, 2, 3")
+    raise _invalid(source, "option", value, "a port option", ", ".join(map(str, options)))
 
 
 def _encryption(value: Any, source: str) -> str:
     if isinstance(value, str):
         return value
-    raise _invalid(source, "encryption", value, "an encryption mode", "e2ee, standard")
+    raise _invalid(source, "encryption", value, "an encryption mode",
+                   ", ".join(sorted(CONFIG_SCHEMA["encryption"]["enum"])))
 
 
 def _selector(value: Any, source: str) -> TagSelector | None:

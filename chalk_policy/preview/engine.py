@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -297,6 +298,41 @@ def run_program(config: StackConfig, preview: bool = True, program: str | Path |
         return replace(result, duration=time.monotonic_ns() - started)
 
 
+class _Workers:
+    """The executor the SDK registers resources on, and the event loop of each of its threads.
+
+    The mock monitor serialises every registration with the SDK's ``_sync_await``, on the executor thread that runs
+    it, and that creates an event loop for the thread the first time (``sync_await._ensure_event_loop``) which
+    nothing ever closes. Each such loop outlives its thread as cyclic garbage (the loop, its selector and its
+    self-pipe sockets); when the garbage collector finalises the sockets before the loop (the order is arbitrary
+    among garbage), the loop's ``__del__`` closes a self-pipe that is already closed and Python prints "Exception
+    ignored in: <function BaseEventLoop.__del__> ... ValueError: Invalid file descriptor: -1" -- at whatever moment
+    the collection happens, e.g. after ``chalk-policy preview`` has printed its error. So each thread gets its loop
+    here, when it starts (the SDK then uses it), and :meth:`close` joins the threads and closes their loops: a run
+    leaves no loop open and no thread behind, whether the program passed or failed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loops: list[asyncio.AbstractEventLoop] = []
+        self.executor = ThreadPoolExecutor(thread_name_prefix="asyncio", initializer=self._start_thread)
+
+    def _start_thread(self) -> None:
+        thread_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(thread_loop)
+        with self._lock:
+            self._loops.append(thread_loop)
+
+    def close(self) -> None:
+        """Stop the executor (work not yet started is cancelled) and wait for its threads -- every one of them, a
+        thread started just before still making its loop too (the process would wait for them as it exits anyway;
+        the mocks answer at once) -- then close their loops, which nothing runs any more."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            loops, self._loops = self._loops, []
+        for thread_loop in loops:
+            thread_loop.close()
+
+
 def _run(config: StackConfig, path: Path, preview: bool) -> PreviewResult:
     region = str(config.values.get("aws:region") or DEFAULT_REGION)
     mocks = PreviewMocks(preview, region)
@@ -310,6 +346,8 @@ def _run(config: StackConfig, path: Path, preview: bool) -> PreviewResult:
     old_secret_keys = set(runtime_config._SECRET_KEYS.get())
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(lambda _loop, _context: None)  # "Future exception was never retrieved" noise
+    workers = _Workers()
+    loop.set_default_executor(workers.executor)
     asyncio.set_event_loop(loop)
     try:
         settings.ROOT.set(None)  # set_mocks then creates a fresh root Stack => fresh exports
@@ -341,6 +379,7 @@ def _run(config: StackConfig, path: Path, preview: bool) -> PreviewResult:
         settings.ROOT.set(None)
         runtime_config.CONFIG.set(old_config)
         runtime_config._SECRET_KEYS.set(old_secret_keys)
+        workers.close()
         asyncio.set_event_loop(None)
         loop.close()
 

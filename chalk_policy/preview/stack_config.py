@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..text import join_some
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml", "Pulumi.json")
 STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -66,56 +66,20 @@ class StackConfig:
 # --- YAML as go-yaml v3 reads it --------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML resolves YAML 1.1 (``yes``/``on`` are booleans, ``1:30`` is 90, dates are dates); the CLI's
-    go-yaml v3 follows the YAML 1.2 core schema for untyped values. Resolve plain scalars like YAML 1.2."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                           "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-                              list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+.0123456789"))
-
-
-def _construct_bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
-    return str(loader.construct_scalar(node)).lower() == "true"  # type: ignore[arg-type]
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
-    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
 def _read_yaml(path: Path) -> Any:
+    """A project or stack file, through the shared loader of users' files (:mod:`chalk_policy.files`): YAML 1.2
+    core-schema scalars like the CLI's go-yaml v3, size and nesting bounded, aliases within a budget, keys scalar
+    and set once."""
+    from ..files import PULUMI, UserFileError
+    from ..files.yamldoc import read_yaml
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StackConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise StackConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+        return read_yaml(path, PULUMI)
+    except UserFileError as exc:
+        if exc.syntax == "YAML" and exc.line is not None:
+            raise StackConfigError(f"{path}: malformed YAML (line {exc.line}, column {exc.column}): {exc.reason}") \
+                from None
+        raise StackConfigError(str(exc)) from None
 
 
 # --- values as the engine passes them ---------------------------------------------------------------------
@@ -409,7 +373,7 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
     stack_file = stack_dir / f"Pulumi.{stack}{ext}"
     if not stack_file.is_file():
         known = available_stacks(stack_dir, ext)
-        listing = ", ".join(known) if known else "none"
+        listing = join_some(known) if known else "none"
         raise StackConfigError(
             f"{stack_file}: no such stack file for stack '{stack}'; stacks in {stack_dir}: {listing}")
 
@@ -417,7 +381,7 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
     overridden, secret_from_override = _apply_overrides(project, stack_values, overrides or {})
     secure = sorted(k for k, v in stack_values.items() if _contains_secure(v))
     if secure:
-        names = ", ".join(secure)
+        names = join_some(secure)
         raise StackConfigError(
             f"{stack_file}: config {names}: {'is a secure value' if len(secure) == 1 else 'are secure values'} "
             f"(ciphertext) that can't be decrypted offline; override {'it' if len(secure) == 1 else 'them'}, "
@@ -528,3 +492,20 @@ def _missing_message(stack: str, keys: list[str]) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- where a value came from, for the messages of checks made after loading ----------------------------------------
+
+
+def value_origin(config: StackConfig, key: str) -> str:
+    """Where the value of ``key`` (a project key such as ``option``, or a full key) came from, to name it in a
+    message: ``--config`` when an override set it, else the stack file when that sets it, else the project file
+    (whose default or value it is)."""
+    full = _full_project_key(config.project, key) or key
+    if full in config.overridden:
+        return "--config"
+    try:
+        in_stack_file = full in _load_stack_file(config.stack_file, config.stack)
+    except StackConfigError:  # it loaded a moment ago; should it not now, the stack file is still the best guess
+        in_stack_file = True
+    return str(config.stack_file if in_stack_file else config.project_file)

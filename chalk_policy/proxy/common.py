@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import netaddr
 
 from ..planning.plan import Plan
+from ..text import printable
 
 DEFAULT_PORT = 3128
 """Squid's customary port; also the default of the AWS component and of the program's ``awsProxyPort``."""
@@ -93,6 +94,7 @@ def plan_hosts(plan: Plan) -> tuple[str, ...]:
 
 
 def describe(plan: Plan) -> str:
-    """One line for file headers: catalog version, regions, option and encryption of the plan."""
-    return (f"catalog {plan.catalog_version}, regions {','.join(plan.regions)}, option {plan.option}, "
-            f"encryption {plan.encryption.value}")
+    """One line for file headers: catalog version, regions, option and encryption of the plan. Printable on one line
+    (a hand-built plan's region with a newline must not end the comment it is written in and start a directive)."""
+    return printable(f"catalog {plan.catalog_version}, regions {','.join(plan.regions)}, option {plan.option}, "
+                     f"encryption {plan.encryption.value}", newlines=False)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from ..catalog.models import SIGNALING_PORT
 from ..planning.plan import Plan
+from ..text import printable
 from .common import DEFAULT_PORT, RFC1918, ProxyConfigError, check_port, describe, parse_cidrs, plan_hosts
 
 MIN_IDLE_TIMEOUT = 300
@@ -93,7 +94,8 @@ def render_squid(plan: Plan, *, port: int = DEFAULT_PORT, clients: str | Iterabl
     if regional_hosts:
         lines.append("# Regional hosts (media region and annotation proxy of the selected regions):")
         for rule in regional_hosts:
-            lines += [f"#   needed by {', '.join(rule.regions)}", f"acl chalk_hosts dstdomain -n {rule.host}"]
+            lines += [printable(f"#   needed by {', '.join(rule.regions)}", newlines=False),
+                      f"acl chalk_hosts dstdomain -n {rule.host}"]
     lines += [
         "",
         "# Order matters: the first matching rule wins.",

@@ -17,10 +17,13 @@ from chalk_testkit import (
     cidr_entry,
     new_region,
     option,
+    problems,
     region,
     shipped_raw,
     write_yaml,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalk_policy.catalog import (
     Catalog,
@@ -450,3 +453,212 @@ def test_diff_ignores_changes_that_do_not_touch_the_firewall(catalog: Catalog) -
         raw["hosts"][0]["note"] = "a note"
 
     assert diff(catalog, changed(mutate)).changes == ()
+
+
+# --- checks across the file: the sweeps equal the pairwise definitions ------------------------------------
+
+
+def pairwise_overlaps(raw: dict[str, Any], filename: str) -> list[str]:
+    """The definition of overlapping ranges, pair by pair (the check before it became a sweep): every two IPv4
+    ranges of the file's regions that share an address, reported at the later one, naming the earlier one."""
+    import netaddr
+
+    located: list[tuple[str, str, netaddr.IPNetwork]] = []
+    seen: set[str] = set()
+    regions = raw.get("regions")
+    for r_index, entry in enumerate(regions if isinstance(regions, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("id"), str):
+            if entry["id"] in seen:
+                continue
+            seen.add(entry["id"])
+        label = entry["id"] if isinstance(entry.get("id"), str) else str(r_index)
+        cidrs = entry.get("cidrs")
+        for c_index, item in enumerate(cidrs if isinstance(cidrs, list) else []):
+            value = item.get("cidr") if isinstance(item, dict) else None
+            try:
+                network = netaddr.IPNetwork(value) if isinstance(value, str) and "/" in value else None
+            except (netaddr.AddrFormatError, ValueError):
+                network = None
+            if network is not None and network.version == 4:
+                located.append((str(entry.get("id", r_index)), f"regions[{label}].cidrs[{c_index}]", network.cidr))
+    found = []
+    for i, (region_a, path_a, net_a) in enumerate(located):
+        for region_b, path_b, net_b in located[i + 1:]:
+            if net_a.first <= net_b.last and net_b.first <= net_a.last:
+                what = "another region's range" if region_a != region_b else "another range of the same region"
+                found.append(f"{filename}: {path_b}: {str(net_b)!r} overlaps {path_a} {str(net_a)!r} ({what}); "
+                             "allowed: each address in one range of one region")
+    return found
+
+
+def swept_overlaps(raw: dict[str, Any], filename: str) -> list[str]:
+    from chalk_policy.catalog.validation import _overlaps
+
+    return [str(problem) for problem in _overlaps(raw, filename)]
+
+
+_CIDR_TEXT = st.one_of(
+    # a small address space, so that ranges often overlap; host bits, wide and narrow prefixes
+    st.builds(lambda c, d, n: f"10.0.{c}.{d}/{n}", st.integers(0, 3), st.sampled_from([0, 1, 64, 128, 200]),
+              st.integers(20, 32)),
+    st.sampled_from(["10.0.0.0/8", "10.0.1.0/255.255.255.0", "010.0.0.0/24", "10.0.0.0", "10.0.0.0/33", "x/24",
+                     "::1/128", "10.0.0.0/24 ", "", "10.0.2.0/23"]),
+)
+_CIDR_ENTRY = st.one_of(st.builds(lambda cidr: {"cidr": cidr, "source": "ptc-av", "evidence": "retrieved"},
+                                  _CIDR_TEXT),
+                        st.sampled_from([{"cidr": 7}, {}, "10.0.0.0/24", None]))
+_RAW_REGION = st.fixed_dictionaries({"cidrs": st.one_of(st.lists(_CIDR_ENTRY, max_size=8), st.none())},
+                                    optional={"id": st.sampled_from(["a1", "b1", "c1", 5, None])})
+
+
+@given(st.lists(_RAW_REGION, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_the_overlap_sweep_reports_exactly_the_pairwise_overlaps(regions: list[dict[str, Any]]) -> None:
+    raw = {"regions": regions}
+
+    assert sorted(swept_overlaps(raw, "f.yaml")) == sorted(pairwise_overlaps(raw, "f.yaml"))
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), max_size=30))
+def test_overlapping_pairs_are_exactly_the_pairs_that_share_a_point(starts_and_lengths: list[tuple[int, int]]) -> None:
+    from chalk_policy.catalog.validation import count_overlapping_pairs, overlapping_pairs
+
+    spans = [(first, first + length) for first, length in starts_and_lengths]
+    pairs = list(overlapping_pairs(spans))
+
+    assert len(pairs) == len(set(pairs)) == count_overlapping_pairs(spans)
+    assert set(pairs) == {(i, j) for i in range(len(spans)) for j in range(i + 1, len(spans))
+                          if spans[i][0] <= spans[j][1] and spans[j][0] <= spans[i][1]}
+
+
+def test_a_range_repeated_thousands_of_times_lists_a_thousand_overlaps_and_counts_the_rest() -> None:
+    """1,500 copies of one range are 1,124,250 overlapping pairs: listing them all would take minutes and
+    gigabytes."""
+    raw = shipped_raw()
+    raw["regions"].append(new_region("zz1", ["10.99.0.0/24"] * 1500))
+
+    lines = problems(raw)
+
+    assert len(lines) == 1001
+    assert lines[0] == ("bad.yaml: regions: and 1,123,250 more pairs of overlapping ranges (not listed); "
+                        "allowed: each address in one range of one region")
+    assert all(" overlaps regions[zz1].cidrs[" in line for line in lines[1:])
+
+
+def reference_check_cidr(value: str) -> str:
+    """The CIDR check as it was, entirely by netaddr."""
+    import netaddr
+
+    try:
+        network = netaddr.IPNetwork(value)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ValueError(f"{value!r} is not an IPv4 CIDR; allowed: a.b.c.d/n") from None
+    if network.version != 4 or "/" not in value:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR; allowed: a.b.c.d/n")
+    if network.ip != network.network:
+        raise ValueError(f"{value!r} has host bits set; allowed: the network address, {network.cidr}")
+    if str(network.cidr) != value:
+        raise ValueError(f"{value!r} is not in canonical form; allowed: {network.cidr}")
+    if network.prefixlen < 8:
+        raise ValueError(f"{value!r} is wider than any media range; allowed: a prefix of /8 or longer")
+    return value
+
+
+def _outcome(check: Any, value: str) -> str:
+    try:
+        return f"ok {check(value)}"
+    except ValueError as exc:
+        return f"error {exc}"
+
+
+_OCTET_TEXT = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "-1", "1e2", "٣", " 1"]))
+
+
+@given(st.lists(_OCTET_TEXT, min_size=4, max_size=4), st.one_of(st.integers(0, 40).map(str),
+                                                                  st.sampled_from(["08", "", "x", "24 ", "0x18"])))
+@settings(max_examples=500)
+def test_the_fast_cidr_reading_agrees_with_netaddr(octets: list[str], prefix: str) -> None:
+    import netaddr
+
+    from chalk_policy.catalog.models import _check_cidr, ipv4_cidr, ipv4_span
+
+    value = f"{'.'.join(octets)}/{prefix}"
+    assert _outcome(_check_cidr, value) == _outcome(reference_check_cidr, value)
+    parsed = ipv4_cidr(value)
+    if parsed is not None:
+        network = netaddr.IPNetwork(value)
+        assert (int(network.ip), network.prefixlen) == parsed
+        assert ipv4_span(*parsed) == (network.first, network.last)
+
+
+def reference_host_merge(hosts: list[Any], overlay_hosts: list[dict[str, Any]]) -> list[Any]:
+    """How an overlay's hosts were merged, one by one: each replaces every entry with its host and path."""
+    merged = list(hosts)
+    for entry in overlay_hosts:
+        key = (entry.get("host"), entry.get("path"))
+        merged = [h for h in merged if (h.get("host"), h.get("path")) != key]
+        merged.append(entry)
+    return merged
+
+
+_HOST_ENTRY = st.fixed_dictionaries({"host": st.sampled_from(["a.example.com", "b.example.com", ["a.example.com"],
+                                                              {"x": 1}, None, 1, True])},
+                                    optional={"path": st.sampled_from([None, "/x", "/y", ["/x"]]),
+                                              "n": st.integers(0, 99)})
+
+
+@given(st.lists(_HOST_ENTRY, max_size=8), st.lists(_HOST_ENTRY, max_size=8))
+def test_overlay_hosts_replace_and_append_as_one_by_one(base_hosts: list[Any], added: list[dict[str, Any]]) -> None:
+    from chalk_policy.catalog.overlay import apply_overlay
+
+    merged = apply_overlay({"hosts": base_hosts, "regions": []},
+                           {"overlay": 1, "version": "2026120101", "hosts": added}, "ov.yaml")
+
+    assert merged["hosts"] == reference_host_merge(base_hosts, added)
+
+
+def test_overlapping_ranges_within_and_across_regions_are_each_reported_once() -> None:
+    raw = shipped_raw()
+    region(raw, "jp1")["cidrs"].append(cidr_entry("13.115.244.0/28", "ptc-av"))  # inside jp1's own /27
+    region(raw, "us2")["cidrs"].append(cidr_entry("13.115.244.0/24", "ptc-av"))  # around both
+
+    lines = problems(raw)
+
+    assert lines == [
+        "bad.yaml: regions[jp1].cidrs[3]: '13.115.244.0/28' overlaps regions[jp1].cidrs[0] '13.115.244.0/27' "
+        "(another range of the same region); allowed: each address in one range of one region",
+        "bad.yaml: regions[us2].cidrs[3]: '13.115.244.0/24' overlaps regions[jp1].cidrs[0] '13.115.244.0/27' "
+        "(another region's range); allowed: each address in one range of one region",
+        "bad.yaml: regions[us2].cidrs[3]: '13.115.244.0/24' overlaps regions[jp1].cidrs[3] '13.115.244.0/28' "
+        "(another region's range); allowed: each address in one range of one region",
+    ]
+
+
+def test_a_long_list_in_a_problem_is_cut_to_a_few_and_n_more() -> None:
+    raw = shipped_raw()
+    raw["sources"].update({f"extra-{i:03}": {"url": f"https://example.com/{i}", "title": f"Extra {i}"}
+                           for i in range(200)})
+    region(raw, "jp1")["cidrs"][0]["source"] = "nowhere"
+
+    assert problems(raw) == [  # 206 sources defined: the first five (sorted) and the count of the others
+        "bad.yaml: regions[jp1].cidrs[0].source: 'nowhere' is not defined in 'sources'; defined: "
+        "extra-000, extra-001, extra-002, extra-003, extra-004 and 201 more"]
+
+
+def test_a_problem_naming_a_value_with_control_characters_prints_it_escaped(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    region(raw, "jp1")["annotation_proxy"]["id"] = "ap-\x1b[31mred"
+    region(raw, "us2")["id"] = "us2\udc80"
+    raw["regions"].append(new_region("zz1\x1b]0;title\x07", ["10.99.0.0/24"]))
+
+    lines = problems(raw)
+
+    assert "bad.yaml: regions[jp1].annotation_proxy.id: 'ap-\\x1b[31mred' is not an annotation proxy of this " \
+           "catalog; allowed: eu-west-1, us-west-2, ap-southeast-1" in lines
+    assert any(line.startswith("bad.yaml: regions[us2\\udc80].id: 'us2\\udc80' is not a region id") for line in lines)
+    assert any(line.startswith("bad.yaml: regions[zz1\\x1b]0;title\\x07].id:") for line in lines)
+    for line in lines:
+        line.encode("utf-8")  # strict: no lone surrogate
+        assert not re.search(r"[\x00-\x1f\x7f]", line)

@@ -229,3 +229,99 @@ def test_text_format_lists_findings_per_file(tmp_path: Path) -> None:
         "443, to_port 443; ip_protocol udp, from_port 3478, to_port 3478; ip_protocol udp, from_port 10000, to_port "
         "60000) or use chalk_policy.components.aws.ChalkAwsEgress.",
         "chalk-policy check: 1 file, 1 mandatory, 0 advisory: failed"]
+
+
+# --- odd text in a plan (issue 15): every format survives it, and shows it escaped -------------------------
+
+ODD = "\udc80\u001b[31m"
+"""A lone surrogate (a JSON plan's "\\udc80") and the start of an ANSI colour sequence."""
+
+
+def _odd_plan(tmp_path: Path) -> tuple[Path, Path]:
+    """A plan built for jp1 only, checked against a policy config requiring jp1 and us2 (so findings name resources
+    by URN), with odd text in the name (URN) of its Network Firewall policy and in the names and CIDR of the
+    security-group rules of one jp1 range."""
+
+    def edit(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for state in states:
+            if state["type"].endswith("firewallPolicy:FirewallPolicy"):
+                state["urn"] += ODD
+            if state["type"] == SG_RULE and props(state).get("cidrIpv4") == JP1_CIDR:
+                state["urn"] += ODD
+                for key in ("inputs", "outputs"):
+                    if state.get(key):
+                        state[key]["cidrIpv4"] = JP1_CIDR + ODD
+        return states
+
+    plan = write(tmp_path, "odd.json", preview_digest("dev", edit, regions='["jp1"]',
+                                                      config={"chalk-network:regions": '["jp1", "us2"]'}))
+    assert "\\udc80" in plan.read_text(encoding="utf-8")  # json.dumps wrote the surrogate as an escape
+    return plan, write(tmp_path, "org.json", {MEDIA: {"regions": ["jp1", "us2"]}})
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_odd_text_in_a_plan_is_escaped_in_every_format(tmp_path: Path, at_root: Path, fmt: str) -> None:
+    plan, org = _odd_plan(tmp_path)
+
+    result = run(plan, "--format", fmt, "--policy-config", org)
+
+    assert result.exit_code == 1, result.exception
+    assert isinstance(result.exception, SystemExit)  # the exit code, not a crash
+    out = result.stdout
+    assert "Traceback" not in result.output
+    assert "\x1b" not in out
+    out.encode("utf-8")  # strict: no lone surrogate reached the output
+    if fmt in ("json", "sarif"):
+        assert out.isascii()  # json.dumps escapes everything
+        assert any(ODD in text for text in _strings(json.loads(out)))  # and it reads back as the very text
+    else:
+        assert "chalk-firewall-policy\\udc80\\x1b[31m" in out
+        assert "'13.115.244.0/27\\udc80\\x1b[31m' is not an IP address or CIDR" in out
+    if fmt == "junit":
+        root = ET.fromstring(out)  # well-formed XML: no control character or surrogate left
+        assert "FirewallPolicy::chalk-firewall-policy\\udc80\\x1b[31m)" in ET.tostring(root, encoding="unicode")
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_odd_text_in_a_resource_urn_keeps_a_stable_fingerprint(tmp_path: Path, at_root: Path) -> None:
+    plan, org = _odd_plan(tmp_path)
+    first = _sarif(run(plan, "--format", "sarif", "--policy-config", org))["runs"][0]["results"]
+    again = _sarif(run(plan, "--format", "sarif", "--policy-config", org))["runs"][0]["results"]
+
+    urns = [loc["fullyQualifiedName"] for r in first for loc in r["locations"][0].get("logicalLocations", [])]
+    assert [urn.rsplit("::", 1)[-1] for urn in urns] == [f"chalk-firewall-policy{ODD}"]
+    assert [r["partialFingerprints"] for r in first] == [r["partialFingerprints"] for r in again]
+    # a finding without odd text hashes as before (UTF-8): a re-run after this change opens no duplicate alert
+    plain = Finding(MEDIA, "mandatory", "jp1", "Region jp1: x.", "urn:a", "a.json")
+    key = "\x00".join((MEDIA, "jp1", "urn:a", "Region jp1: x."))
+    assert fingerprint(plain) == hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def test_odd_text_written_to_an_output_file(tmp_path: Path, at_root: Path) -> None:
+    report = tmp_path / "report.txt"
+    plan, org = _odd_plan(tmp_path)
+
+    result = run(plan, "--output", str(report), "--policy-config", org)
+
+    assert result.exit_code == 1, result.exception
+    assert "\\udc80\\x1b[31m" in report.read_text(encoding="utf-8")
+
+
+def test_ten_thousand_unknown_regions_for_check_are_one_short_line(tmp_path: Path) -> None:
+    plan = write(tmp_path, "plan.json", preview_digest("dev"))
+    config = write(tmp_path, "org.json", {MEDIA: {"regions": [f"xx{i}" for i in range(1, 10_001)]}})
+
+    for args in (["--regions", ",".join(f"xx{i}" for i in range(1, 10_001))], ["--policy-config", str(config)]):
+        result = run(plan, *args)
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()
+        assert len(line) < 500
+        assert "regions: unknown regions xx1, xx10, xx100, xx1000, xx10000 and 9,995 more; allowed: all or any of " \
+               "au1, br1, de1, ie1, in1, jp1, sg1, us1, us2" in line

@@ -157,7 +157,7 @@ VALID = json.dumps(preview_digest("dev"))
 BAD: list[tuple[str, Any, str]] = [
     ("truncated", VALID[: len(VALID) // 2],
      "truncated JSON: the document ends at line 1 column"),
-    ("garbage", "{not json}", "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    ("garbage", "{not json}", "line 1, column 2: not valid JSON: Expecting property name enclosed in double quotes"),
     ("empty", "  \n", "empty file; expected a JSON document"),
     ("version 2", {"version": 2, "deployment": {"manifest": {}, "resources": []}},
      "stack export: deployment version 2 is not supported; allowed: 3 (or 4)"),
@@ -207,7 +207,7 @@ def test_a_missing_file_and_a_binary_file(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match=r"nope\.json: file not found$"):
         read_document(tmp_path / "nope.json")
     (tmp_path / "bin.json").write_bytes(b"{\x80\x81}")
-    with pytest.raises(DocumentError, match="not a text file"):
+    with pytest.raises(DocumentError, match=r"bin\.json: not UTF-8 text at byte 1$"):
         read_document(tmp_path / "bin.json")
     with pytest.raises(DocumentError, match="is a directory"):
         read_document(tmp_path)

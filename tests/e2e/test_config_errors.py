@@ -19,6 +19,9 @@ def errors(output: str) -> list[str]:
     # The program's (the component's) check: pulumi.RunError, shown as the message alone.
     (("config", "set", "option", "4"), "error: option: 4 is not a port option; allowed: 1, 2, 3"),
     (("config", "set", "encryption", "e3ee"), "error: encryption: 'e3ee'"),
+    (("config", "set", "--path", "regions[0]", "xx9"), "error: regions: unknown region xx9; allowed: all or any of "),
+    # The program loads the overlay itself: the components' CatalogError would be a traceback.
+    (("config", "set", "catalogOverlay", "no-such-overlay.yaml"), "error: catalogOverlay: "),
     # The CLI's typed config check, from the types Pulumi.yaml declares.
     (("config", "set", "regions", "5"),
      "error: validating stack config: Stack 'dev' with configuration key 'regions' must be of type 'array<string>'"),

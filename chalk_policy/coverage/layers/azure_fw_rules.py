@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...text import join_some
 from ..boxes import ALL_PORTS, ANYWHERE, EMPTY, EVERYTHING, BoxSet
 from ..common import (
     ALL_SERVICES,
@@ -166,7 +167,7 @@ def policies(resources: Sequence[Resource], notes: list[str]) -> list[Policy]:
                                        "unknown, so it may be evaluated together with other rule collection groups "
                                        "of the stack"),)
         elif orphan_groups:
-            names = ", ".join(f"'{group.name}'" for group in orphan_groups)
+            names = join_some(f"'{group.name}'" for group in orphan_groups)
             policy.doubts = (Doubt(DoubtKind.UNKNOWN, f"{policy.label}: rule collection group"
                                    f"{'s' if len(orphan_groups) > 1 else ''} {names} of unknown policy may belong "
                                    "to it"),)

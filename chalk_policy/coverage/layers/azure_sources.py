@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...text import join_some
 from ..addresses import EMPTY_ADDRESSES
 from ..boxes import ANYWHERE, PORT_MAX, PORT_MIN, PUBLIC
 from ..common import Destinations, skipping, unknown
@@ -101,7 +102,7 @@ def nsg_source(rule: Any, who: str) -> tuple[Source, tuple[Doubt, ...]]:
     if groups is UNKNOWN:
         source.doubts.append(unknown(who, "sourceApplicationSecurityGroups"))
     elif groups:
-        names = ", ".join(_asg_name(group) for group in groups)  # type: ignore[union-attr]
+        names = join_some(_asg_name(group) for group in groups)  # type: ignore[union-attr]
         source.doubts.append(Doubt(DoubtKind.EXTERNAL, f"{who}: its source is application security group "
                                                        f"{names}, whose members the stack does not tell"))
     for value in values if isinstance(values, list) else []:
