@@ -19,7 +19,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-__all__ = ["LIST_HEAD", "LIST_LIMIT", "VALUE_LIMIT", "clip", "join_some", "printable"]
+__all__ = ["LIST_HEAD", "LIST_LIMIT", "MESSAGE_LIMIT", "MESSAGE_LINES", "MESSAGE_LINE_LIMIT", "VALUE_LIMIT", "clip",
+           "join_some", "message", "printable", "show"]
 
 _UNPRINTABLE = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 and C1 controls and DEL; newline (\x0a) and tab (\x09) are decided below
@@ -34,6 +35,12 @@ LIST_HEAD = 5
 """Of a longer list, this many values are shown, then ``and N more``."""
 VALUE_LIMIT = 80
 """A value longer than this many characters is cut (``...`` at its end)."""
+MESSAGE_LINE_LIMIT = 400
+"""An error message's line longer than this is cut: the last guard, after each value in it was cut to VALUE_LIMIT."""
+MESSAGE_LINES = 20
+"""An error message of more lines is cut to this many, the last of them ``... and N more lines``."""
+MESSAGE_LIMIT = 4000
+"""An error message of more characters loses its last lines until it fits (50 lines of an 80-column terminal)."""
 
 
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -89,3 +96,35 @@ def join_some(items: Iterable[object], *, limit: int = LIST_LIMIT, head: int = L
     if count <= limit:
         return sep.join(shown)
     return f"{sep.join(shown[:head])} and {count - head:,} more"
+
+
+def show(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A value a user gave, for a message: ``repr`` of it (quoted when a string), printable on one line and cut to
+    ``limit`` characters with the length it had: ``'aaaaaaaa...' (5,000 characters)``."""
+    text = printable(repr(value), newlines=False)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    return f"{clip(text, limit)} ({size:,} characters)"
+
+
+def message(text: str, *, line_limit: int = MESSAGE_LINE_LIMIT, lines: int = MESSAGE_LINES,
+            limit: int = MESSAGE_LIMIT) -> str:
+    """An error message made safe to print whatever it quotes: every line printable and at most ``line_limit``
+    characters; at most ``lines`` lines and ``limit`` characters in all (the last line then says how many lines were
+    left out). The guard at the command line's error boundary: messages cut their values first (:func:`show`,
+    :func:`join_some`), so this rarely cuts."""
+    parts = [clip(printable(part, newlines=False), line_limit) for part in text.split("\n")]
+    kept: list[str] = []
+    size = 0
+    for index, part in enumerate(parts):
+        size += len(part) + 1
+        last = index == len(parts) - 1
+        if not last and (index == lines - 1 or size > limit - 40):  # 40: room for the line that says what is cut
+            kept.append(f"... and {len(parts) - index:,} more lines")
+            break
+        if last and size - 1 > limit:
+            kept.append("... and 1 more line")
+            break
+        kept.append(part)
+    return "\n".join(kept)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from ..text import printable
 
+LISTED_PROBLEMS = 10
+"""A catalog error lists at most this many problems, then how many more there are (fixing the first ones often
+fixes the rest: one bad indentation can make hundreds)."""
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -31,8 +35,11 @@ class CatalogError(ValueError):
         self.problems = tuple(sorted(set(problems), key=_natural))
         count = len(self.problems)
         file = printable(self.problems[0].file, newlines=False)
-        head = f"{file}: {count} problem{'s' if count != 1 else ''} in the catalog"
-        super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))
+        head = f"{file}: {count:,} problem{'s' if count != 1 else ''} in the catalog"
+        lines = [head, *(f"  {problem}" for problem in self.problems[:LISTED_PROBLEMS])]
+        if count > LISTED_PROBLEMS:
+            lines.append(f"  ... and {count - LISTED_PROBLEMS:,} more problems: fix these and validate again")
+        super().__init__("\n".join(lines))
 
     @property
     def summary(self) -> str:

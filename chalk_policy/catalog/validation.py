@@ -19,7 +19,7 @@ import netaddr
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..text import join_some
+from ..text import clip, join_some, show
 from .errors import CatalogError, Problem
 from .models import Catalog, Record, ipv4_cidr, ipv4_span, ipv4_text
 from .yamlfile import type_name
@@ -103,7 +103,7 @@ def _entries(raw: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
 def _label(entry: Mapping[str, Any], index: int) -> str:
     """The entry's id where it has a string id; else its position (an integer id would read as a position)."""
     key = entry.get("id")
-    return key if isinstance(key, str) else str(index)
+    return clip(key) if isinstance(key, str) else str(index)
 
 
 def _duplicates(raw: Mapping[str, Any], filename: str, section: str, key: str, label: str) -> Iterator[Problem]:
@@ -241,7 +241,7 @@ def _translate(error: ErrorDetails, raw: Mapping[str, Any], filename: str, root:
         message = "required field is missing"
     elif kind == "extra_forbidden":
         allowed = _allowed_fields(loc[:-1], root)
-        message = f"unknown field {loc[-1]!r}; allowed fields: {', '.join(allowed)}"
+        message = f"unknown field {show(loc[-1])}; allowed fields: {', '.join(allowed)}"
     elif kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_show(value)}"
     elif kind in ("enum", "literal_error"):
@@ -288,10 +288,17 @@ def _allowed_fields(loc: tuple[Any, ...], root: Any) -> list[str]:
 def _fields(model: Any) -> dict[str, Any] | None:
     """A catalog record's or a pydantic model's fields (by their keys in a file) and their types; None for anything
     else."""
-    if isinstance(model, type) and issubclass(model, Record):
+    return _class_fields(model) if isinstance(model, type) else None
+
+
+@functools.cache
+def _class_fields(model: type) -> dict[str, Any] | None:
+    """:func:`_fields` of a class, worked out once per class (``get_type_hints`` evaluates every annotation: a
+    catalog with thousands of unknown fields asked for it once per problem)."""
+    if issubclass(model, Record):
         hints = typing.get_type_hints(model)
         return {model.aliases.get(name, name): hints[name] for name in model.fields}
-    if isinstance(model, type) and issubclass(model, BaseModel):
+    if issubclass(model, BaseModel):
         return {field.alias or name: field.annotation for name, field in model.model_fields.items()}
     return None
 
@@ -310,4 +317,4 @@ def _inner_model(annotation: Any) -> Any:
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return type_name(value)
-    return f"{value!r} ({type_name(value)})" if not isinstance(value, str) else repr(value)
+    return f"{show(value)} ({type_name(value)})" if not isinstance(value, str) else show(value)

@@ -8,7 +8,7 @@ import click
 
 from ..catalog import load_catalog
 from ..planning.plan import resolve_regions
-from ..text import printable
+from ..text import message, printable
 from . import render
 from .main import EXIT_GATE, EXIT_INPUT, Group, catalog_option, emit, overlay_option
 
@@ -44,7 +44,7 @@ def catalog_validate(file: str, overlay_path: str | None) -> None:
     try:
         data = load_catalog(file, overlay=overlay_path)
     except CatalogError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(message(str(exc)), err=True)
         sys.exit(EXIT_INPUT)
     cidrs = sum(len(region.cidrs) for region in data.regions)
     click.echo(f"{printable(file, newlines=False)}: valid catalog {data.version}: {len(data.regions)} regions, "

@@ -34,6 +34,7 @@ from ..plans import (
     source_position,
     stack_config_file,
 )
+from ..text import show
 
 RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "github": render_github,
              "junit": render_junit}
@@ -45,7 +46,8 @@ RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "g
 @click.option("--option", "option", help="Port option: 1, 2 or 3 (overrides the plan's own config).")
 @click.option("--encryption", help="standard or e2ee (overrides the plan's own config).")
 @click.option("--policy-config", "policy_config", type=click.Path(dir_okay=False),
-              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`).")
+              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`); an "
+                   "invalid one is exit 2 before anything runs.")
 @click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
 @click.option("--output", "output", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
 @click.option("--project-dir", "project_dir", type=click.Path(file_okay=False), default=".", show_default=True,
@@ -53,7 +55,8 @@ RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "g
 def check_command(files: tuple[str, ...], regions: str | None, option: str | None, encryption: str | None,
                   policy_config: str | None, fmt: str, output: str | None, project_dir: str) -> None:
     """Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format json`)
-    with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable input.
+    with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable input or an
+    invalid --policy-config (checked before any plan is read).
 
     Without --regions/--option/--encryption the settings come from the first source that sets a requirement:
     --policy-config when it sets regions, else the plan's Chalk components (their chalkIntent), else its
@@ -149,7 +152,7 @@ def _overrides(regions: str | None, option: str | None, encryption: str | None) 
         settings["regions"] = ids
     if option is not None:
         if option.strip() not in ("1", "2", "3"):
-            fail(f"--option: {option!r} is not a port option; allowed: 1, 2, 3")
+            fail(f"--option: {show(option)} is not a port option; allowed: 1, 2, 3")
         settings["option"] = int(option)
     if encryption is not None:
         settings["encryption"] = encryption

@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("chalk_policy.cli.check:check_command",
               "Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format "
               "json`) with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable "
-              "input."),
+              "input or an invalid --policy-config (checked before any plan is read)."),
     "plan": ("chalk_policy.cli.plan_cmd:plan_command",
              "The egress Chalk needs for the given regions, port option and encryption."),
     "preview": ("chalk_policy.cli.preview_cmd:preview_command",
@@ -68,6 +68,9 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:  # click's own usage errors quote the value given, of any length
+            exc.message = _clip_quoted(exc.message)  # type: ignore[misc]  # Final in click's stubs, a plain attribute
+            raise
         except InputError as exc:
             _error(str(exc))
         except ValueError as exc:  # both library errors are ValueErrors; when one is raised, its module is loaded
@@ -100,8 +103,21 @@ class Group(click.Group):
             self._listing = False
 
 
-def _error(message: str) -> NoReturn:
-    click.echo(f"chalk-policy: error: {message}", err=True)
+def _clip_quoted(text: str) -> str:
+    """click's message with each long quoted value in it cut (``'aaaa...' (5,000 characters) is not a valid
+    integer``), then bounded as a whole (:func:`chalk_policy.text.message`)."""
+    import re
+
+    from ..text import VALUE_LIMIT, message, show
+
+    return message(re.sub(f"'([^'\\n]{{{VALUE_LIMIT},}})'", lambda match: show(match.group(1)), text))
+
+
+def _error(text: str) -> NoReturn:
+    """The one way an input error leaves: printable and bounded (:func:`chalk_policy.text.message`), exit 2."""
+    from ..text import message
+
+    click.echo(f"chalk-policy: error: {message(text)}", err=True)
     sys.exit(EXIT_INPUT)
 
 

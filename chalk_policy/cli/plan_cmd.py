@@ -7,6 +7,7 @@ import click
 from ..catalog import load_catalog
 from ..planning import aws_budget, azure_budget, plan
 from ..planning.budgets import AWS_DEFAULT_RULES_PER_GROUP, AZURE_PRIORITY_MAX, AZURE_PRIORITY_MIN
+from ..text import show
 from . import render
 from .main import catalog_option, emit, fail, overlay_option
 
@@ -15,7 +16,7 @@ def parse_window(value: str) -> tuple[int, int]:
     try:
         start, end = (int(part) for part in value.split("-"))
     except ValueError:
-        fail(f"--azure-priorities: {value!r} is not a window; allowed: START-END within "
+        fail(f"--azure-priorities: {show(value)} is not a window; allowed: START-END within "
              f"{AZURE_PRIORITY_MIN}-{AZURE_PRIORITY_MAX}, e.g. 100-4096")
     return start, end
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..text import show
 from . import render
 from .main import EXIT_GATE, emit, fail
 
@@ -21,7 +22,7 @@ def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            fail(f"--config: {item!r} is not KEY=VALUE; e.g. --config awsRulesPerGroup=100 "
+            fail(f"--config: {show(item)} is not KEY=VALUE; e.g. --config awsRulesPerGroup=100 "
                  "or --config 'chalk-policy:regions=[\"jp1\"]'")
         overrides[key.strip()] = value
     return overrides
@@ -35,7 +36,8 @@ def parse_config_overrides(values: Sequence[str]) -> dict[str, str]:
 @click.option("--config", "config_items", multiple=True, metavar="KEY=VALUE",
               help="Override a config value (repeatable), e.g. to replace a secure value; JSON for lists/maps.")
 @click.option("--policy-config", "policy_config", type=click.Path(dir_okay=False),
-              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`).")
+              help="chalk-media policy pack config (the --policy-pack-config JSON of `pulumi preview`); an "
+                   "invalid one is exit 2 before anything runs.")
 @click.option("--no-policies", is_flag=True, help="Skip the chalk-media policies.")
 def preview_command(stack: str, fmt: str, project_dir: str | None, config_items: tuple[str, ...],
                     policy_config: str | None, no_policies: bool) -> None:

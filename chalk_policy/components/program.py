@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
 
+from ..text import show
 from .errors import ChalkInputError
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class EngineStrings:
         try:
             return int(text)
         except ValueError:
-            raise ProgramConfigError(f"{key}: {text!r} is not an integer; allowed: an integer") from None
+            raise ProgramConfigError(f"{key}: {show(text)} is not an integer; allowed: an integer") from None
 
     def get_bool(self, key: str) -> bool | None:
         text = self.get(key)
@@ -113,7 +114,7 @@ class EngineStrings:
             return None
         if text in ("true", "True", "false", "False"):
             return text.lower() == "true"
-        raise ProgramConfigError(f"{key}: {text!r} is not a boolean; allowed: true or false")
+        raise ProgramConfigError(f"{key}: {show(text)} is not a boolean; allowed: true or false")
 
 
 @dataclass(frozen=True)
@@ -320,10 +321,11 @@ def _check_targets(values: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[A
         raise ProgramConfigError("regions: required; allowed: a list of Chalk region ids, or [all]")
     regions = values["regions"]
     if not (isinstance(regions, str) or (isinstance(regions, list) and all(isinstance(r, str) for r in regions))):
-        raise ProgramConfigError(f"regions: {regions!r} is not a list of region ids; allowed: e.g. [jp1, us2] or [all]")
+        raise ProgramConfigError(f"regions: {show(regions)} is not a list of region ids; "
+                                 "allowed: e.g. [jp1, us2] or [all]")
     clouds = values["clouds"]
     if not isinstance(clouds, list) or not clouds or not all(isinstance(cloud, str) for cloud in clouds):
-        raise ProgramConfigError(f"clouds: {clouds!r} is not a list of clouds; allowed: a non-empty list of "
+        raise ProgramConfigError(f"clouds: {show(clouds)} is not a list of clouds; allowed: a non-empty list of "
                                  f"{_listing(ALLOWED_CLOUDS)}")
     unknown = [cloud for cloud in clouds if cloud not in ALLOWED_CLOUDS]
     if unknown:
@@ -347,28 +349,28 @@ def _check_scalars(values: Mapping[str, Any]) -> None:
     """Integers, booleans, address lists and tags."""
     for key in _INT_KEYS:
         if isinstance(values[key], bool) or not isinstance(values[key], int):
-            raise ProgramConfigError(f"{key}: {values[key]!r} is not an integer; allowed: an integer")
+            raise ProgramConfigError(f"{key}: {show(values[key])} is not an integer; allowed: an integer")
     if not isinstance(values["azureDenyInternet"], bool):
-        raise ProgramConfigError(f"azureDenyInternet: {values['azureDenyInternet']!r} is not a boolean; allowed: "
+        raise ProgramConfigError(f"azureDenyInternet: {show(values['azureDenyInternet'])} is not a boolean; allowed: "
                                  "true or false")
     sources = values["azureSourceAddresses"]
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise ProgramConfigError(f"azureSourceAddresses: {sources!r} is not a list of addresses; allowed: e.g. ['*'] "
-                                 "or ['10.20.0.0/16']")
+        raise ProgramConfigError(f"azureSourceAddresses: {show(sources)} is not a list of addresses; "
+                                 "allowed: e.g. ['*'] or ['10.20.0.0/16']")
     tags = values["tags"]
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise ProgramConfigError(f"tags: {tags!r} is not a tag map; allowed: an object of string keys and values")
+        raise ProgramConfigError(f"tags: {show(tags)} is not a tag map; allowed: an object of string keys and values")
 
 
 def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:
     """The awsProxy* keys: types always, the rest only when the proxy is enabled."""
     enabled = values["awsProxyEnabled"]
     if not isinstance(enabled, bool):
-        raise ProgramConfigError(f"awsProxyEnabled: {enabled!r} is not a boolean; allowed: true or false")
+        raise ProgramConfigError(f"awsProxyEnabled: {show(enabled)} is not a boolean; allowed: true or false")
     for key in ("awsProxySubnetIds", "awsProxyClientCidrs"):
         items = values[key]
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise ProgramConfigError(f"{key}: {items!r} is not a list of strings; allowed: e.g. "
+            raise ProgramConfigError(f"{key}: {show(items)} is not a list of strings; allowed: e.g. "
                                      + ("[subnet-0a1b2c3d4e5f60718, subnet-0b2c3d4e5f6071829]" if key.endswith("Ids")
                                         else "[10.20.0.0/16]"))
     if not enabled:
@@ -381,8 +383,9 @@ def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:
                                  "with a NAT route, one per availability zone, e.g. [subnet-0a1b2c3d4e5f60718, "
                                  "subnet-0b2c3d4e5f6071829]")
     if values["awsSignaling"] not in ("network-firewall", "proxy"):
-        raise ProgramConfigError(f"awsSignaling: {values['awsSignaling']!r} contradicts awsProxyEnabled (the clients' "
-                                 "signaling then goes through the proxy); allowed: proxy, or leave it unset")
+        raise ProgramConfigError(f"awsSignaling: {show(values['awsSignaling'])} contradicts awsProxyEnabled "
+                                 "(the clients' signaling then goes through the proxy); "
+                                 "allowed: proxy, or leave it unset")
     if values["awsProxySecurityGroupId"]:
         raise ProgramConfigError("awsProxySecurityGroupId: set while awsProxyEnabled is true, which builds its own "
                                  "proxy security group; allowed: empty, or awsProxyEnabled false for an existing "
@@ -400,5 +403,5 @@ def _listing(items: tuple[str, ...]) -> str:
 
 def _string_list(value: Any, key: str, allowed: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ProgramConfigError(f"{key}: {value!r} is not a list of strings; allowed: {allowed}")
+        raise ProgramConfigError(f"{key}: {show(value)} is not a list of strings; allowed: {allowed}")
     return tuple(value)

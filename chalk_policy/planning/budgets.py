@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..catalog.models import SIGNALING_PORT, Catalog, Protocol
+from ..text import show
 from .plan import Plan, PlanError, PortRange
 
 AWS_DEFAULT_RULES_PER_GROUP = 60
@@ -85,7 +86,7 @@ def aws_budget(catalog: Catalog, plan: Plan, quota: int = AWS_DEFAULT_RULES_PER_
     """
     per_range = len(plan.media_rules)
     if isinstance(quota, bool) or not isinstance(quota, int) or quota - AWS_RESERVED_RULES < per_range:
-        raise PlanError(f"aws rules per group: {quota!r} is too small; allowed: an integer of at least "
+        raise PlanError(f"aws rules per group: {show(quota)} is too small; allowed: an integer of at least "
                         f"{per_range + AWS_RESERVED_RULES} ({per_range} rules per range plus "
                         f"{AWS_RESERVED_RULES} reserved)")
     # Units are the catalog's own ranges; a merged destination costs no more than its first unit.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog.models import SIGNALING_PORT, Catalog, Encryption, Evidence, Protocol, Region
-from ..text import join_some
+from ..text import join_some, show
 
 ALL = "all"
 
@@ -112,7 +112,7 @@ def resolve_regions(catalog: Catalog, regions: str | Iterable[str]) -> tuple[str
         raise PlanError(f"regions: no region given; {allowed()}")
     if ALL in items:
         if len(items) > 1:
-            raise PlanError(f"regions: {ALL!r} cannot be combined with other regions; {allowed()}")
+            raise PlanError(f"regions: {show(ALL)} cannot be combined with other regions; {allowed()}")
         return catalog.region_ids
     unknown = sorted(set(items) - set(catalog.region_ids))
     if unknown:
@@ -125,9 +125,9 @@ def resolve_option(catalog: Catalog, option: int | str) -> int:
     try:
         value = int(option)
     except (TypeError, ValueError):
-        raise PlanError(f"option: {option!r} is not a port option; allowed: {allowed}") from None
+        raise PlanError(f"option: {show(option)} is not a port option; allowed: {allowed}") from None
     if isinstance(option, bool) or value not in catalog.option_ids or str(option).strip() != str(value):
-        raise PlanError(f"option: {option!r} is not a port option; allowed: {allowed}")
+        raise PlanError(f"option: {show(option)} is not a port option; allowed: {allowed}")
     return value
 
 
@@ -135,7 +135,7 @@ def resolve_encryption(catalog: Catalog, encryption: str | Encryption) -> Encryp
     allowed = join_some(catalog.encryption_ids)
     value = encryption.value if isinstance(encryption, Encryption) else str(encryption).strip().lower()
     if value not in catalog.encryption_ids:
-        raise PlanError(f"encryption: {encryption!r} is not an encryption mode; allowed: {allowed}")
+        raise PlanError(f"encryption: {show(encryption)} is not an encryption mode; allowed: {allowed}")
     return Encryption(value)
 
 

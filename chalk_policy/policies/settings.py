@@ -31,7 +31,7 @@ from ..catalog import Catalog, load_catalog
 from ..coverage import Addresses, Options, TagSelector
 from ..planning import Plan, plan
 from ..planning.intent import Intent
-from ..text import join_some
+from ..text import join_some, show
 from .schema import CONFIG_SCHEMA
 
 
@@ -151,7 +151,7 @@ def _combined(intents: Sequence[Intent]) -> dict[str, Any]:
 
 
 def _invalid(source: str, key: str, value: Any, what: str, allowed: str) -> PolicySettingsError:
-    return PolicySettingsError(f"{source}: {key}: {value!r} is not {what}; allowed: {allowed}")
+    return PolicySettingsError(f"{source}: {key}: {show(value)} is not {what}; allowed: {allowed}")
 
 
 def _regions(value: Any, source: str) -> tuple[str, ...] | str:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..text import join_some
+from ..files import PULUMI, UserFileError, parse_json
+from ..text import join_some, show
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml", "Pulumi.json")
 STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -215,7 +216,7 @@ def _load_project(project_file: Path) -> tuple[str, dict[str, Any], str, str | N
     if not isinstance(name, str) or not name:
         raise StackConfigError(f"{project_file}: project is missing a non-empty string 'name' attribute")
     if not re.match(r"^[A-Za-z0-9_.-]+$", name):
-        raise StackConfigError(f"{project_file}: name: {name!r} is not a valid project name; "
+        raise StackConfigError(f"{project_file}: name: {show(name)} is not a valid project name; "
                                "allowed: letters, digits, '_', '.', '-'")
     if "runtime" not in raw:
         raise StackConfigError(f"{project_file}: project is missing a 'runtime' attribute")
@@ -227,14 +228,14 @@ def _load_project(project_file: Path) -> tuple[str, dict[str, Any], str, str | N
                                    "stack directory. Use only stackConfigDir instead.")
         stack_dir, config = config, None
     if stack_dir is not None and not isinstance(stack_dir, str):
-        raise StackConfigError(f"{project_file}: stackConfigDir: expected a string, got {stack_dir!r}")
+        raise StackConfigError(f"{project_file}: stackConfigDir: expected a string, got {show(stack_dir)}")
     if config is None:
         config = {}
     if not isinstance(config, dict):
         raise StackConfigError(f"{project_file}: config: expected a mapping of keys to declarations")
     main = raw.get("main")
     if main is not None and not isinstance(main, str):
-        raise StackConfigError(f"{project_file}: main: expected a string, got {main!r}")
+        raise StackConfigError(f"{project_file}: main: expected a string, got {show(main)}")
     return name, _declarations(project_file, name, config), stack_dir or "", main
 
 
@@ -244,7 +245,7 @@ def _declarations(project_file: Path, project: str, config: dict[Any, Any]) -> d
     for key, decl in config.items():
         where = f"{project_file}: config.{key}"
         if not isinstance(key, str) or not key:
-            raise StackConfigError(f"{project_file}: config: key {key!r} is not a string")
+            raise StackConfigError(f"{project_file}: config: key {show(key)} is not a string")
         if _full_project_key(project, key) is None:
             raise StackConfigError(f"{where}: could not parse {key} as a configuration key "
                                    "(configuration keys should be of the form `<namespace>:<name>`)")
@@ -259,17 +260,17 @@ def _declaration(where: str, project: str, key: str, decl: Any) -> dict[str, Any
         decl = {"default": decl} if project_key else {"value": decl}
     elif not isinstance(decl, dict):
         raise StackConfigError(f"{where}: expected a string, integer, boolean, array or a declaration "
-                               f"with type/items/description/default/value/secret, got {decl!r}")
+                               f"with type/items/description/default/value/secret, got {show(decl)}")
     unknown = sorted(set(map(str, decl)) - _DECLARATION_KEYS)
     if unknown:
         raise StackConfigError(f"{where}: '{unknown[0]}' not allowed; the allowed attributes are "
                                "'default', 'description', 'items', 'secret', 'type' and 'value'")
     type_name = decl.get("type")
     if type_name is not None and type_name not in CONFIG_TYPES:
-        raise StackConfigError(f"{where}: type: {type_name!r} is not a config type; allowed: "
+        raise StackConfigError(f"{where}: type: {show(type_name)} is not a config type; allowed: "
                                + ", ".join(CONFIG_TYPES))
     if "secret" in decl and not isinstance(decl["secret"], bool):
-        raise StackConfigError(f"{where}: secret: expected true or false, got {decl['secret']!r}")
+        raise StackConfigError(f"{where}: secret: expected true or false, got {show(decl['secret'])}")
     _check_items(where, decl.get("items"))
     has_default, has_value = decl.get("default") is not None, decl.get("value") is not None
     if has_default and has_value:
@@ -310,7 +311,7 @@ def _check_items(where: str, items: Any) -> None:
     if not isinstance(items, dict) or "type" not in items:
         raise StackConfigError(f"{where}: items: expected a mapping with a 'type'")
     if items["type"] not in CONFIG_TYPES:
-        raise StackConfigError(f"{where}: items.type: {items['type']!r} is not a config type; allowed: "
+        raise StackConfigError(f"{where}: items.type: {show(items['type'])} is not a config type; allowed: "
                                + ", ".join(CONFIG_TYPES))
     if items["type"] == "array" and items.get("items") is None:
         raise StackConfigError(f"{where}: items: an array needs 'items'")
@@ -343,14 +344,16 @@ def _load_stack_file(stack_file: Path, stack: str) -> dict[str, Any]:
     return values
 
 
-def _parse_override(text: str) -> Any:
-    """``--config key=value``: JSON arrays and objects become structured values, anything else a string."""
+def _parse_override(key: str, text: str) -> Any:
+    """``--config key=value``: JSON arrays and objects become structured values, anything else a string. The JSON is
+    read by the loader of users' files, under the limits of a stack file (nesting depth, size, duplicate keys)."""
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
         try:
-            return json.loads(stripped)
-        except ValueError:
-            pass
+            return parse_json(stripped, f"--config {key}", PULUMI)
+        except UserFileError as exc:
+            if not exc.is_syntax:
+                raise StackConfigError(str(exc)) from None
     return text
 
 
@@ -369,7 +372,7 @@ def load_stack_config(project_dir: str | Path, stack: str, overrides: Mapping[st
     stack_dir = root / stack_dir_text
     ext = project_file.suffix
     if not isinstance(stack, str) or not STACK_NAME_RE.match(stack):
-        raise StackConfigError(f"stack name {stack!r} is not valid; allowed: 1-100 letters, digits, '_', '.', '-'")
+        raise StackConfigError(f"stack name {show(stack)} is not valid; allowed: 1-100 letters, digits, '_', '.', '-'")
     stack_file = stack_dir / f"Pulumi.{stack}{ext}"
     if not stack_file.is_file():
         known = available_stacks(stack_dir, ext)
@@ -409,7 +412,7 @@ def _apply_overrides(project: str, stack_values: dict[str, Any], overrides: Mapp
                                    "(configuration keys should be of the form `<namespace>:<name>` or `<name>`)")
         if full in stack_values and _contains_secure(stack_values[full]):
             secret_from_override.add(full)
-        stack_values[full] = _parse_override(text)
+        stack_values[full] = _parse_override(key, text)
         overridden.append(full)
     return overridden, secret_from_override
 

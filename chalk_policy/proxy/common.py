@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import netaddr
 
 from ..planning.plan import Plan
-from ..text import printable
+from ..text import printable, show
 
 DEFAULT_PORT = 3128
 """Squid's customary port; also the default of the AWS component and of the program's ``awsProxyPort``."""
@@ -39,16 +39,16 @@ def parse_endpoint(value: str, setting: str = "--proxy") -> Endpoint:
     allowed = "allowed: HOST:PORT with a host name or IPv4 address and a port 1-65535, e.g. proxy.corp.example:3128"
     host, sep, port_text = value.strip().rpartition(":")
     if not sep or not _ENDPOINT_HOST.match(host) or not port_text.isdigit():
-        raise ProxyConfigError(f"{setting}: {value!r} is not a proxy endpoint; {allowed}")
+        raise ProxyConfigError(f"{setting}: {show(value)} is not a proxy endpoint; {allowed}")
     port = int(port_text)
     if not 1 <= port <= 65535:
-        raise ProxyConfigError(f"{setting}: {value!r} has port {port}; {allowed}")
+        raise ProxyConfigError(f"{setting}: {show(value)} has port {port}; {allowed}")
     return Endpoint(host.lower(), port)
 
 
 def check_port(port: object, setting: str) -> int:
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ProxyConfigError(f"{setting}: {port!r} is not a port; allowed: an integer 1-65535")
+        raise ProxyConfigError(f"{setting}: {show(port)} is not a port; allowed: an integer 1-65535")
     return port
 
 
@@ -64,9 +64,9 @@ def parse_cidrs(values: str | Iterable[str], setting: str = "--clients") -> tupl
         try:
             network = netaddr.IPNetwork(item if "/" in item else f"{item}/{32 if ':' not in item else 128}")
         except (netaddr.AddrFormatError, ValueError, TypeError):
-            raise ProxyConfigError(f"{setting}: {item!r} is not a network; {allowed}") from None
+            raise ProxyConfigError(f"{setting}: {show(item)} is not a network; {allowed}") from None
         if network.ip != network.network:
-            raise ProxyConfigError(f"{setting}: {item!r} has host bits set; allowed: the network address, "
+            raise ProxyConfigError(f"{setting}: {show(item)} has host bits set; allowed: the network address, "
                                    f"{network.cidr}")
         text = str(network.cidr)
         if text not in networks:
@@ -84,7 +84,7 @@ def plan_hosts(plan: Plan) -> tuple[str, ...]:
     for host in plan.host_names:
         labels = host.split(".")
         if len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
-            raise ProxyConfigError(f"hosts: {host!r} is not a host name; allowed: lower-case labels of a-z, 0-9 "
+            raise ProxyConfigError(f"hosts: {show(host)} is not a host name; allowed: lower-case labels of a-z, 0-9 "
                                    "and '-', separated by dots")
         if host not in hosts:
             hosts.append(host)

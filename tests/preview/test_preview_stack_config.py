@@ -10,6 +10,7 @@ import pytest
 from preview_kit import make_project, write
 
 from chalk_policy.preview import StackConfigError, load_stack_config
+from chalk_policy.text import show
 
 BASE = """\
 name: proj
@@ -203,7 +204,7 @@ def test_unknown_stack_lists_the_available_stacks(project: Path) -> None:
 
 @pytest.mark.parametrize("name", ["", "a/b", "dev prod", "../dev", "x" * 101, "dév"])
 def test_bad_stack_names(project: Path, name: str) -> None:
-    assert f"stack name {name!r} is not valid" in load_error(project, name)
+    assert f"stack name {show(name)} is not valid" in load_error(project, name)
 
 
 def test_malformed_yaml_names_the_file_and_line(project: Path, tmp_path: Path) -> None:

@@ -12,7 +12,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalk_policy.text import LIST_HEAD, LIST_LIMIT, VALUE_LIMIT, clip, join_some, printable
+from chalk_policy.text import (
+    LIST_HEAD,
+    LIST_LIMIT,
+    MESSAGE_LIMIT,
+    MESSAGE_LINE_LIMIT,
+    MESSAGE_LINES,
+    VALUE_LIMIT,
+    clip,
+    join_some,
+    message,
+    printable,
+    show,
+)
 
 ODD = "\udc80\u001b[31m"
 """A lone surrogate (an undecodable byte, as Python reads it) and the start of an ANSI colour sequence."""
@@ -130,6 +142,47 @@ def test_clip() -> None:
     assert clip("short") == "short"
     assert clip("abcdefghij", 8) == "abcde..."
     assert len(clip("y" * 1000)) == VALUE_LIMIT
+
+
+# --- show and message ---------------------------------------------------------------------------------
+
+
+def test_show_quotes_a_short_value_as_repr_does() -> None:
+    assert show("jp1") == "'jp1'"
+    assert show(3) == "3"
+    assert show(f"a{ODD}") == "'a\\udc80\\x1b[31m'"
+
+
+def test_show_cuts_a_long_value_and_says_how_long_it_was() -> None:
+    shown = show("a" * 5000)
+    assert shown == "'" + "a" * (VALUE_LIMIT - 4) + "... (5,000 characters)"
+    assert show(list(range(10_000))).endswith(f"... ({len(repr(list(range(10_000)))):,} characters)")
+
+
+def test_message_keeps_a_short_message_as_it_is() -> None:
+    assert message("stacks/Pulumi.dev.yaml: option: 'x' is not a port option") == \
+        "stacks/Pulumi.dev.yaml: option: 'x' is not a port option"
+    assert message("two\nlines") == "two\nlines"
+
+
+def test_message_cuts_lines_count_and_size() -> None:
+    many = message("\n".join(f"line {i}" for i in range(100)))
+    assert many.splitlines()[-1] == f"... and {100 - MESSAGE_LINES + 1} more lines"
+    assert len(many.splitlines()) == MESSAGE_LINES
+    wide = message("\n".join("x" * 5000 for _ in range(10)))
+    assert all(len(line) <= MESSAGE_LINE_LIMIT for line in wide.splitlines())
+    assert len(wide) <= MESSAGE_LIMIT
+    assert wide.splitlines()[-1].startswith("... and ")
+
+
+@given(ANY_TEXT)
+def test_message_is_always_bounded_and_printable(text: str) -> None:
+    shown = message(text)
+    shown.encode("utf-8")
+    lines = shown.split("\n")
+    assert len(lines) <= MESSAGE_LINES
+    assert all(len(line) <= MESSAGE_LINE_LIMIT for line in lines)
+    assert len(shown) <= MESSAGE_LIMIT
 
 
 def test_the_module_imports_nothing_of_chalk_policy() -> None:
