@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.chalk-installed
 
-.PHONY: run test lint unit e2e engine bench bench-full catalog-freeze clean
+.PHONY: run test lint unit e2e fuzz engine bench bench-full catalog-freeze clean
 
 run: $(STAMP)
 	$(BIN)/chalk-policy preview --stack dev
@@ -26,6 +26,12 @@ unit: $(STAMP)
 # Only the end-to-end tests under the real Pulumi engine (tests/e2e).
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
+
+# The fuzz harness (tests/fuzz) for CHALK_FUZZ_SECONDS of random cases (10 minutes by default) instead of the fixed
+# cases `make test` runs; failures are kept with a repro.sh under $$CHALK_FUZZ_KEEP (see tests/fuzz/README.md).
+CHALK_FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	CHALK_FUZZ_SECONDS=$(CHALK_FUZZ_SECONDS) $(BIN)/pytest tests/fuzz
 
 # Build (first time) or reuse the real Pulumi engine; the last line is for eval: eval "$$(make -s engine)".
 engine: $(STAMP)
