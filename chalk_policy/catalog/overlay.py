@@ -82,12 +82,14 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
                 problems.append(Problem(filename, f"regions[{patch.id}].remove_cidrs",
                                         f"region {patch.id!r} is not in the base catalog; allowed: "
                                         f"{join_some(sorted(str(k) for k in by_id))}"))
-            target = {**fields, "cidrs": list(fields.get("cidrs", []))}
+            target = dict(fields)
             regions.append(target)
             by_id[patch.id] = target
         else:
             target.update(fields)
-        cidrs: list[Any] = target.setdefault("cidrs", [])
+        cidrs = target.setdefault("cidrs", [])
+        if not isinstance(cidrs, list):  # e.g. `cidrs: null`: the merged catalog's validation names the field
+            continue
         present = [c.get("cidr") if isinstance(c, dict) else None for c in cidrs]
         ranges = {value for value in present if isinstance(value, str)}  # remove_cidrs are strings: only these match
         for c_index, cidr in enumerate(patch.remove_cidrs if in_base else ()):

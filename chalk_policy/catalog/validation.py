@@ -122,8 +122,9 @@ def _duplicate_hosts(raw: Mapping[str, Any], filename: str) -> Iterator[Problem]
     seen: set[tuple[str, Any]] = set()
     items = raw.get("hosts")
     for index, entry in enumerate(items if isinstance(items, list) else []):
-        if isinstance(entry, dict) and isinstance(entry.get("host"), str):
-            key = (entry["host"], entry.get("path"))
+        if isinstance(entry, dict) and isinstance(entry.get("host"), str) and isinstance(entry.get("path"),
+                                                                                            str | None):
+            key = (entry["host"], entry.get("path"))  # a path of another type is reported as such
             if key in seen:
                 yield Problem(filename, f"hosts[{index}].host",
                               f"{entry['host']!r} is listed twice; each host (and path) must be listed once")

@@ -236,6 +236,22 @@ def test_overlay_adds_a_new_region_citing_a_new_source(tmp_path: Path) -> None:
     assert plan(merged, "kr1", 1).cidrs == ("10.20.0.0/24", "10.20.1.0/25")
 
 
+@pytest.mark.parametrize("cidrs", [None, "10.20.0.0/24", {"cidr": "10.20.0.0/24"}], ids=["null", "string", "mapping"])
+@pytest.mark.parametrize("region", ["kr1", "jp1"], ids=["new-region", "base-region"])
+def test_overlay_cidrs_that_are_not_a_list_are_a_problem_not_a_crash(tmp_path: Path, cidrs: object,
+                                                                     region: str) -> None:
+    """Found by tests/fuzz: ``cidrs: null`` in an overlay's region raised TypeError."""
+    entry = {**new_region(region, ["10.20.0.0/24"], proxy="ap-southeast-1", source="ptc-all"), "cidrs": cidrs,
+             "add_cidrs": [cidr_entry("10.30.0.0/24", "ptc-all")]}
+    path = overlay_file(tmp_path, regions=[entry])
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(overlay=path)
+
+    assert [p.path for p in caught.value.problems] == [f"regions[{region}].cidrs"]
+    assert caught.value.problems[0].message.startswith("expected a list, got ")
+
+
 def test_overlay_replaces_adds_and_removes_hosts(tmp_path: Path, catalog: Catalog) -> None:
     path = overlay_file(tmp_path, hosts=[
         {"host": "otc.prod.look.vuforia.com", "role": "chalk-cloud", "source": "ptc-all", "evidence": "inferred",

@@ -204,6 +204,9 @@ CASES = [
     pytest.param(lambda raw: raw["hosts"][0].update(host=123),
                  ["bad.yaml: hosts[0].host: expected a string, got 123 (an integer)"],
                  id="host-as-integer"),
+    pytest.param(lambda raw: raw["hosts"][0].update(path=["/a", "/b"]),  # found by tests/fuzz: was a TypeError
+                 ["bad.yaml: hosts[0].path: expected a string, got a list"],
+                 id="host-path-as-list"),
     pytest.param(set_top(regions="jp1"),
                  ["bad.yaml: regions: expected a list, got 'jp1'"],
                  id="regions-as-string"),
