@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from ..text import printable
 
+TRANSLATED_PROBLEMS = 1000
+"""At most this many of the schema's problems are described (each costs some work: 100,000 unknown keys took
+seconds); the rest are counted."""
 LISTED_PROBLEMS = 10
 """A catalog error lists at most this many problems, then how many more there are (fixing the first ones often
 fixes the rest: one bad indentation can make hundreds)."""
@@ -31,9 +34,11 @@ class Problem:
 class CatalogError(ValueError):
     """Every problem found in a catalog (or overlay) file, reported together."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], omitted: int = 0) -> None:
+        """``omitted``: how many more problems were found but not described (see ``TRANSLATED_PROBLEMS``)."""
         self.problems = tuple(sorted(set(problems), key=_natural))
-        count = len(self.problems)
+        self.omitted = omitted
+        count = len(self.problems) + omitted
         file = printable(self.problems[0].file, newlines=False)
         head = f"{file}: {count:,} problem{'s' if count != 1 else ''} in the catalog"
         lines = [head, *(f"  {problem}" for problem in self.problems[:LISTED_PROBLEMS])]
@@ -45,7 +50,7 @@ class CatalogError(ValueError):
     def summary(self) -> str:
         """One line for an operator: the first problem and how many more there are."""
         first = str(self.problems[0])
-        more = len(self.problems) - 1
+        more = len(self.problems) + self.omitted - 1
         return first if not more else f"{first} (and {more} more problem{'s' if more != 1 else ''})"
 
 

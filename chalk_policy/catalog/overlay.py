@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from ..text import join_some
 from .errors import CatalogError, Problem
 from .models import Version
-from .validation import _real_errors, _translate
+from .validation import translate_errors
 
 
 class _Model(BaseModel):
@@ -62,7 +62,7 @@ def apply_overlay(base: Mapping[str, Any], raw_overlay: Mapping[str, Any], filen
     try:
         overlay = _Overlay.model_validate(raw_overlay)
     except ValidationError as exc:
-        raise CatalogError([_translate(e, raw_overlay, filename, _Overlay) for e in _real_errors(exc)]) from None
+        raise CatalogError(*translate_errors(exc, raw_overlay, filename, _Overlay)) from None
     problems: list[Problem] = []
     if overlay.overlay != 1:
         problems.append(Problem(filename, "overlay", f"{overlay.overlay!r} is not a supported overlay format; "

@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..text import clip, join_some, show
-from .errors import CatalogError, Problem
+from .errors import TRANSLATED_PROBLEMS, CatalogError, Problem
 from .models import Catalog, Record, ipv4_cidr, ipv4_span, ipv4_text
 from .yamlfile import type_name
 
@@ -54,10 +54,19 @@ def validate(raw: Mapping[str, Any], filename: str) -> Catalog:
     try:
         catalog = _adapter().validate_python(raw)
     except ValidationError as exc:
-        problems.extend(_translate(error, raw, filename) for error in _real_errors(exc))
+        described, omitted = translate_errors(exc, raw, filename)
+        raise CatalogError([*problems, *described], omitted) from None
     if problems or catalog is None:
         raise CatalogError(problems)
     return catalog
+
+
+def translate_errors(exc: ValidationError, raw: Mapping[str, Any], filename: str, root: Any = Catalog
+                     ) -> tuple[list[Problem], int]:
+    """Pydantic's errors as Problems, the first ``TRANSLATED_PROBLEMS`` of them; and how many more there were."""
+    errors = _real_errors(exc)
+    return ([_translate(error, raw, filename, root) for error in errors[:TRANSLATED_PROBLEMS]],
+            max(len(errors) - TRANSLATED_PROBLEMS, 0))
 
 
 # --- checks across the file -------------------------------------------------------------------------
