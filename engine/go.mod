@@ -1,7 +1,9 @@
 // chalk-policy's wrapper module for the real Pulumi engine (scripts/pulumi-engine builds from it):
 // - tool: the Pulumi CLI, built from the Go module proxy at the version pinned below (the pkg/v3 requirement is the
 //   one place that version is written; the CLI's own go.mod has replace directives, which `go install` refuses).
-// - ./langhost: our Python language host, on the same SDK packages as the official one.
+// - ./langhost, ./langhost-nodejs, ./langhost-go: our own Python and Node.js language hosts and Go SDK generator
+//   (shared code in ./internal/langhostkit), on the same pkg/sdk packages as the official hosts, whose modules the
+//   proxy refuses. The YAML host is the official one, built at its own pins (scripts/pulumi-engine, YAML_HOST).
 module chalk-policy/engine
 
 go 1.26.6
@@ -10,7 +12,7 @@ go 1.26.6
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 
 require (
-	github.com/pulumi/pulumi/pkg/v3 v3.274.1 // indirect
+	github.com/pulumi/pulumi/pkg/v3 v3.274.1
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
@@ -157,6 +159,7 @@ require (
 	github.com/hashicorp/hcl/v2 v2.24.0 // indirect
 	github.com/hashicorp/vault/api v1.22.0 // indirect
 	github.com/hexops/gotextdiff v1.0.3 // indirect
+	github.com/iancoleman/strcase v0.3.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/jedib0t/go-pretty/v6 v6.7.10 // indirect
 	github.com/jonboulle/clockwork v0.4.0 // indirect

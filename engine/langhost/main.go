@@ -9,21 +9,24 @@
 // The behaviour it must match is that of the official host's main.go (pulumi/pulumi, sdk/python/cmd/
 // pulumi-language-python): Run starts `python -u pulumi-language-python-exec --monitor ... PROGRAM` with PULUMI_CONFIG
 // and PULUMI_CONFIG_SECRET_KEYS set, exit code 32 means "the program already showed the error" (Bail); RunPlugin with
-// kind "analyzer" starts `python -u -m pulumi.policy ARGS PACK_DIR` in the pack directory.
+// kind "analyzer" starts `python -u -m pulumi.policy ARGS PACK_DIR` in the pack directory, any other kind (a Python
+// component provider, PulumiPlugin.yaml) `python PLUGIN_DIR ARGS`.
 //
-// Not implemented (Unimplemented errors): code generation (GenerateProject/Program/Package, Pack, Link, Template)
-// and debugger attachment; the engine needs none of them for preview, up, refresh, destroy or policy packs.
+// Deliberate differences: InstallDependencies never re-creates or upgrades a virtualenv that already exists (see
+// install.go), and the `-OPTION=VALUE` flags older engines pass are accepted and ignored (internal/langhostkit).
+//
+// Not implemented (Unimplemented errors that say so): code generation (GenerateProject/Program/Package, Pack, Link,
+// Template) and debugger attachment; the engine needs none of them for preview, up, refresh, destroy, policy packs or
+// `pulumi package get-schema` on a Python component provider.
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -35,8 +38,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
+
+	"chalk-policy/engine/internal/langhostkit"
 )
 
 const (
@@ -46,52 +50,27 @@ const (
 	analyzerKind         = "analyzer"
 )
 
-func main() {
-	flag.String("tracing", "", "tracing endpoint (accepted for compatibility, unused)")
-	showVersion := flag.Bool("version", false, "print the version and exit")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println(version.Version)
-		return
-	}
-	self, err := os.Executable()
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("locating the language host: %w", err))
-	}
-	shim := filepath.Join(filepath.Dir(self), execShim)
-	if _, err := os.Stat(shim); err != nil {
-		cmdutil.Exit(fmt.Errorf("missing executor %s next to the language host: %w", shim, err))
-	}
-	host := &languageHost{shim: shim}
-	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-	}
-	host.cancelCtx, host.cancel = context.WithCancel(context.Background())
+var pythonHost = langhostkit.Host{
+	Name: "pulumi-language-python",
+	Limits: "this is chalk-policy's own Python host (engine/langhost): it runs Python programs, component " +
+		"providers and policy packs, and generates no code (SDKs, programs, projects).",
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cancelServe := make(chan bool)
-	go func() { <-ctx.Done(); close(cancelServe) }()
-	if host.engineAddress != "" {
-		// Exit when the engine goes away, like every plugin.
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
-			cmdutil.Exit(fmt.Errorf("could not start the engine health check: %w", err))
+func main() {
+	langhostkit.Main(pythonHost, func(engineAddress string) pulumirpc.LanguageRuntimeServer {
+		self, err := os.Executable()
+		if err != nil {
+			cmdutil.Exit(fmt.Errorf("locating the language host: %w", err))
 		}
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancelServe,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
+		shim := filepath.Join(filepath.Dir(self), execShim)
+		if _, err := os.Stat(shim); err != nil {
+			cmdutil.Exit(fmt.Errorf("missing executor %s next to the language host (scripts/pulumi-engine puts it "+
+				"there; run it again): %w", shim, err))
+		}
+		host := &languageHost{shim: shim, engineAddress: engineAddress}
+		host.cancelCtx, host.cancel = context.WithCancel(context.Background())
+		return host
 	})
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("could not start the language host RPC server: %w", err))
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		cmdutil.Exit(fmt.Errorf("language host RPC stopped serving: %w", err))
-	}
 }
 
 type languageHost struct {
@@ -333,25 +312,6 @@ func (h *languageHost) RunPlugin(
 				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
 			})
 		}
-		return err
-	}
-	return closer.Close()
-}
-
-func (h *languageHost) InstallDependencies(
-	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	tc, err := resolveToolchain(req.GetInfo(), req.GetIsPlugin())
-	if err != nil {
-		return err
-	}
-	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.GetIsTerminal())
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	if err := tc.InstallDependencies(server.Context(), req.GetInfo().GetProgramDirectory(),
-		req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 		return err
 	}
 	return closer.Close()
