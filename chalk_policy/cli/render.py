@@ -1,6 +1,6 @@
 """Plain renderings of catalogs, plans and diffs for people (text) and machines (json, csv).
 
-The text renderings are :func:`~chalk_policy.text.printable` line by line: a catalog's free text (a region's name,
+The text renderings are :func:`chalk_policy.text.printable` line by line: a catalog's free text (a region's name,
 a gap, a note) with a control character, a line break or a lone surrogate is shown escaped, never written to a
 terminal as it is (JSON is written by ``json.dumps``, which escapes them anyway).
 """
