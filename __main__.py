@@ -26,7 +26,7 @@ if "aws" in settings.clouds:
         proxy_security_group_id = proxy.proxy_security_group_id
         pulumi.export("proxyEndpoint", proxy.endpoint)
         pulumi.export("proxySecurityGroupId", proxy.proxy_security_group_id)
-        pulumi.export("proxyAutoScalingGroupName", proxy.asg_name)
+        pulumi.export("proxyAutoScalingGroupName", proxy.auto_scaling_group_name)
 
     aws_egress = ChalkAwsEgress("chalk", settings.aws_args(proxy_security_group_id))
     pulumi.export("securityGroupIds", aws_egress.security_group_ids)
@@ -48,4 +48,4 @@ if "azure" in settings.clouds:
 
 # Both components plan from the same catalog, regions and overlay, so these agree whichever clouds are selected.
 pulumi.export("catalogVersion", catalog_version)
-pulumi.export("regions", list(regions or ()))
+pulumi.export("regions", regions if regions is not None else [])

@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format "
               "json`) with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable "
               "input or an invalid --policy-config (checked before any plan is read)."),
+    "pack": ("chalk_policy.cli.pack_cmd:pack_command",
+             "The chalk-media CrossGuard policy pack that comes with chalk-policy."),
     "plan": ("chalk_policy.cli.plan_cmd:plan_command",
              "The egress Chalk needs for the given regions, port option and encryption."),
     "preview": ("chalk_policy.cli.preview_cmd:preview_command",

@@ -6,23 +6,23 @@ encryption, signaling mode), planned before any resource is declared; no resourc
 so ``pulumi preview`` shows exactly what ``pulumi up`` does.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, NotRequired, TypedDict, Unpack, overload
 
 import netaddr
 import pulumi
 import pulumi_aws as aws
 
 from ..catalog import load_catalog
-from ..catalog.models import SIGNALING_PORT, Protocol
+from ..catalog.models import SIGNALING_PORT, Encryption, Protocol
 from ..planning import AwsBudget, AwsRule, Plan, PlanError, aws_budget, plan
 from ..planning.budgets import PEER_PORTS
 from ..planning.intent import AWS_EGRESS_TYPE, intent_props
 from ..planning.network_firewall import DOMAIN_TARGET_TYPES, FirewallRule, capacity, media_rules
+from .anatomy import KEYWORDS, merged_args, register_outputs, settings_from
 from .errors import ChalkInputError
 
 TYPE_TOKEN = AWS_EGRESS_TYPE
@@ -55,37 +55,65 @@ class ComponentInputError(ChalkInputError):
     """An input of ChalkAwsEgress is invalid; the message names the input and the allowed values."""
 
 
-@dataclass(frozen=True)
-class ChalkAwsEgressArgs:
+class ChalkAwsEgressArgs(TypedDict):
+    """The inputs of `ChalkAwsEgress`. `regions` and the other plain inputs decide which rules exist, so they must
+    be known when the program runs; `vpc_id` and `proxy_security_group_id` may be outputs of other resources."""
+
     vpc_id: pulumi.Input[str]
-    """VPC of the security groups, e.g. ``vpc-0a1b2c3d4e5f60718``."""
-    regions: Sequence[str] | str
-    """Chalk media region ids, or ``all``."""
-    option: int = 1
-    """PTC's port option: 1 (UDP with the media range, recommended), 2 (UDP on three ports) or 3 (TCP only)."""
-    encryption: str = "standard"
-    """``standard`` or ``e2ee``; E2EE adds rules for media between Chalk clients on the network."""
-    signaling: SignalingMode | str = SignalingMode.NETWORK_FIREWALL
-    proxy_security_group_id: pulumi.Input[str] | None = None
-    """Security group of the HTTPS proxy; required with ``signaling="proxy"`` and only allowed then."""
-    proxy_port: int = DEFAULT_PROXY_PORT
-    rules_per_group: int = 60
-    """The account's quota of outbound rules per security group (L-0EA8095F)."""
-    catalog_path: str | None = None
-    """A catalog file instead of the shipped one."""
-    overlay_path: str | None = None
-    """An overlay applied on top of the catalog."""
-    home_net: Sequence[str] = ()
+    """VPC of the security groups, e.g. `vpc-0a1b2c3d4e5f60718`."""
+    regions: Sequence[str]
+    """Chalk media region ids, e.g. `["jp1", "us2"]`, or `["all"]` for every region of the catalog."""
+    option: NotRequired[int]
+    """PTC's port option: 1 (UDP with the media range, recommended; the default), 2 (UDP on three ports) or 3 (TCP
+    only)."""
+    encryption: NotRequired[Encryption]
+    """`standard` (the default) or `e2ee`; E2EE adds rules for media between Chalk clients on the network."""
+    signaling: NotRequired[SignalingMode]
+    """How the clients reach the signaling host names: `network-firewall` (the default: TCP 443 out, host names
+    filtered by a Network Firewall policy this component creates), `proxy` (TCP to an HTTPS proxy only) or
+    `open-443` (TCP 443 to any address, no host-name filtering)."""
+    proxy_security_group_id: NotRequired[pulumi.Input[str] | None]
+    """Security group of the HTTPS proxy, e.g. `ChalkSquidProxy`'s `proxySecurityGroupId`; required with
+    `signaling: proxy` and only allowed then."""
+    proxy_port: NotRequired[int]
+    """TCP port of the HTTPS proxy (default 3128)."""
+    rules_per_group: NotRequired[int]
+    """The account's quota of outbound rules per security group (Service Quotas L-0EA8095F; default 60). Media rules
+    are sharded over as many groups as this needs."""
+    catalog_path: NotRequired[str | None]
+    """A catalog file to plan from instead of the one shipped with chalk-policy."""
+    overlay_path: NotRequired[str | None]
+    """An overlay applied on top of the catalog (added or replaced regions, ranges and hosts)."""
+    home_net: NotRequired[Sequence[str]]
     """Source CIDRs of the Chalk clients for the Network Firewall host-name rules (its HOME_NET variable). By
     default AWS only inspects traffic from the firewall's own VPC, so clients in spoke VPCs behind a central
     inspection VPC must be listed here or their TLS to the signaling hosts is dropped."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags of every resource the component creates."""
+
+
+@dataclass(frozen=True)
+class AwsEgressSettings:
+    """:class:`ChalkAwsEgressArgs` checked and with their defaults (documented there)."""
+
+    vpc_id: pulumi.Input[str]
+    regions: Sequence[str] | str
+    option: int = 1
+    encryption: str = Encryption.STANDARD
+    signaling: str = SignalingMode.NETWORK_FIREWALL
+    proxy_security_group_id: pulumi.Input[str] | None = None
+    proxy_port: int = DEFAULT_PROXY_PORT
+    rules_per_group: int = 60
+    catalog_path: str | None = None
+    overlay_path: str | None = None
+    home_net: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class ChalkAwsEgress(pulumi.ComponentResource):
     """Egress security groups for Vuforia Chalk clients, plus host-name filtering for its signaling.
 
-    Chalk clients must attach *all* of ``security_group_ids``: media rules are sharded over them to stay
+    Chalk clients must attach *all* of `security_group_ids`: media rules are sharded over them to stay
     within the per-group rule quota, and the first group also holds the signaling and E2EE peer rules.
     """
 
@@ -94,33 +122,45 @@ class ChalkAwsEgress(pulumi.ComponentResource):
     rule_counts: pulumi.Output[dict[str, int]]
     """Outbound rules per security group (by logical name), to compare with the per-group quota."""
     firewall_policy_arn: pulumi.Output[str | None]
-    """Network Firewall policy to attach to the egress firewall; None unless signaling is network-firewall."""
+    """Network Firewall policy to attach to the egress firewall; unset unless signaling is network-firewall."""
     rule_group_arns: pulumi.Output[list[str]]
     """The signaling-hosts and media rule groups; empty unless signaling is network-firewall."""
-    catalog_version: str
-    regions: tuple[str, ...]
-    """The selected region ids, resolved (``all`` -> every catalog region)."""
+    catalog_version: pulumi.Output[str]
+    """Version of the catalog the rules were planned from."""
+    regions: pulumi.Output[list[str]]
+    """The selected region ids, resolved (`all` -> every catalog region)."""
 
-    def __init__(self, name: str, args: ChalkAwsEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        chalk_plan, budget, signaling = _validate(args)
+    @overload
+    def __init__(self, name: str, args: ChalkAwsEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None: ...
+
+    @overload
+    def __init__(self, name: str, *, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Unpack[ChalkAwsEgressArgs]) -> None: ...
+
+    def __init__(self, name: str, args: ChalkAwsEgressArgs = KEYWORDS, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Any) -> None:
+        settings = settings_from("ChalkAwsEgress", AwsEgressSettings,
+                                 merged_args("ChalkAwsEgress", args, inputs, ComponentInputError), ComponentInputError)
+        chalk_plan, budget, signaling = _validate(settings)
         layout = group_layout(name, chalk_plan, budget)
         super().__init__(TYPE_TOKEN, name, intent_props(chalk_plan), opts)  # the stack's intent, for the policies
         self._name = name
+        self._plan = chalk_plan
         self._version = chalk_plan.catalog_version
-        self._tags = {**args.tags, CATALOG_TAG: self._version}
+        self._tags = {**settings.tags, CATALOG_TAG: self._version}
         # The rules carry neither the catalog version nor anything else that changes with the catalog: a new
         # catalog then touches only the rules of the ranges it changes (the groups and rule groups record it).
-        self._rule_tags = {key: value for key, value in args.tags.items() if key != CATALOG_TAG}
-        self._home_net = tuple(args.home_net)
+        self._rule_tags = {key: value for key, value in settings.tags.items() if key != CATALOG_TAG}
+        self._home_net = tuple(settings.home_net)
 
-        groups = self._create_security_groups(args, layout)
+        groups = self._create_security_groups(settings, layout)
         for group in budget.groups:
             for rule in group.rules:
                 self._create_media_rule(rule, groups[f"{name}-sg-{group.shard}"])
         # The signaling and E2EE peer rules always go to shard 1, the group with the planner's reserved
         # slots (AWS_RESERVED_RULES): they never move between groups, whichever regions are selected.
         first = groups[f"{name}-sg-1"]
-        self._create_signaling_rule(signaling, args, first)
+        self._create_signaling_rule(signaling, settings, first)
         if chalk_plan.peer_to_peer:
             self._create_peer_rules(chalk_plan, first)
 
@@ -134,21 +174,19 @@ class ChalkAwsEgress(pulumi.ComponentResource):
         self.security_group_ids = pulumi.Output.all(*[group.id for group in groups.values()])
         self.rule_counts = pulumi.Output.from_input({group_name: group.egress_rules
                                                      for group_name, group in layout.items()})
-        self.catalog_version = self._version
-        self.regions = chalk_plan.regions
-        self.register_outputs({
-            "securityGroupIds": self.security_group_ids,
-            "ruleCounts": self.rule_counts,
-            "firewallPolicyArn": self.firewall_policy_arn,
-            "ruleGroupArns": self.rule_group_arns,
-            "catalogVersion": self.catalog_version,
-            "regions": list(self.regions),
-            **intent_props(chalk_plan),
-        })
+        self.catalog_version = pulumi.Output.from_input(self._version)
+        self.regions = pulumi.Output.from_input(list(chalk_plan.regions))
+        register_outputs(self, intent_props(chalk_plan))
+
+    @property
+    def chalk_plan(self) -> Plan:
+        """The plan the rules come from, as plain values (catalog version, regions, media rules, hosts), for Python
+        programs that need them while they run."""
+        return self._plan
 
     # --- security groups ------------------------------------------------------------------------------
 
-    def _create_security_groups(self, args: ChalkAwsEgressArgs, layout: Mapping[str, GroupLayout]
+    def _create_security_groups(self, args: AwsEgressSettings, layout: Mapping[str, "GroupLayout"]
                                 ) -> dict[str, aws.ec2.SecurityGroup]:
         groups: dict[str, aws.ec2.SecurityGroup] = {}
         for group_name, group in layout.items():
@@ -189,7 +227,7 @@ class ChalkAwsEgress(pulumi.ComponentResource):
             opts=self._rule_options(),
         )
 
-    def _create_signaling_rule(self, signaling: SignalingMode, args: ChalkAwsEgressArgs,
+    def _create_signaling_rule(self, signaling: SignalingMode, args: AwsEgressSettings,
                                group: aws.ec2.SecurityGroup) -> None:
         if signaling is SignalingMode.PROXY:
             aws.vpc.SecurityGroupEgressRule(
@@ -386,7 +424,7 @@ def group_layout(name: str, chalk_plan: Plan, budget: AwsBudget) -> dict[str, Gr
 # --- validation ---------------------------------------------------------------------------------------
 
 
-def _validate(args: ChalkAwsEgressArgs) -> tuple[Plan, AwsBudget, SignalingMode]:
+def _validate(args: AwsEgressSettings) -> tuple[Plan, AwsBudget, SignalingMode]:
     """Check every plain input before any resource exists; planner errors are reported as they are."""
     if isinstance(args.vpc_id, str) and not _VPC_ID.match(args.vpc_id):
         raise ComponentInputError(f"vpc_id: {args.vpc_id!r} is not a VPC id; allowed: vpc- and 8 or 17 "

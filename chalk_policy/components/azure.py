@@ -5,18 +5,17 @@ encryption, priority window), planned by ``chalk_policy.planning.azure_budget`` 
 declared; no resource is created in ``apply``, so ``pulumi preview`` shows exactly what ``pulumi up`` does.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NotRequired, TypedDict, Unpack, overload
 
 import pulumi
 import pulumi_azure_native as azure_native
 
 from ..catalog import load_catalog
-from ..catalog.models import SIGNALING_PORT, Protocol
+from ..catalog.models import SIGNALING_PORT, Encryption, Protocol
 from ..planning import AzureBudget, AzureRule, Plan, PlanError, azure_budget, plan
 from ..planning.budgets import (
     AZURE_MAX_ADDRESSES,
@@ -27,6 +26,7 @@ from ..planning.budgets import (
     AZURE_PRIORITY_MIN,
 )
 from ..planning.intent import AZURE_EGRESS_TYPE, intent_props
+from .anatomy import KEYWORDS, merged_args, register_outputs, settings_from
 from .errors import ChalkInputError
 
 TYPE_TOKEN = AZURE_EGRESS_TYPE
@@ -55,61 +55,101 @@ class AzureInputError(ChalkInputError):
     """An input of ChalkAzureEgress is invalid; the message names it and the allowed values."""
 
 
-@dataclass(frozen=True)
-class ChalkAzureEgressArgs:
+class ChalkAzureEgressArgs(TypedDict):
+    """The inputs of ``ChalkAzureEgress``. ``regions`` and the other plain inputs decide which rules exist, so they
+    must be known when the program runs; ``resource_group_name`` may be an output of another resource."""
+
     resource_group_name: pulumi.Input[str]
     """Resource group of the NSG (and of the firewall policy this component creates)."""
     location: str
-    """Azure location of the NSG and firewall policy, programmatic name, e.g. ``westeurope``."""
-    regions: Sequence[str] | str
-    """Chalk media region ids, or ``all``."""
-    option: int = 1
-    """PTC's port option: 1 (UDP with the media range, recommended), 2 (UDP on three ports) or 3 (TCP only)."""
-    encryption: str = "standard"
-    """``standard`` or ``e2ee``; E2EE adds rules for media between Chalk clients in the virtual network."""
-    priority_window: tuple[int, int] = (AZURE_PRIORITY_MIN, AZURE_PRIORITY_MAX)
-    """NSG priorities the Chalk rules may use: allows at fixed offsets from the start, the final deny at the end."""
-    deny_internet: bool = True
-    """End with a Deny of all other Internet egress; Azure's default AllowInternetOutBound lets it out."""
-    firewall_policy_id: str | None = None
+    """Azure location of the NSG and firewall policy, programmatic name, e.g. `westeurope`."""
+    regions: Sequence[str]
+    """Chalk media region ids, e.g. `["de1", "ie1"]`, or `["all"]` for every region of the catalog."""
+    option: NotRequired[int]
+    """PTC's port option: 1 (UDP with the media range, recommended; the default), 2 (UDP on three ports) or 3 (TCP
+    only)."""
+    encryption: NotRequired[Encryption]
+    """`standard` (the default) or `e2ee`; E2EE adds rules for media between Chalk clients in the virtual network."""
+    priority_window: NotRequired[Sequence[int]]
+    """`[start, end]`: the NSG priorities the Chalk rules may use (default `[100, 4096]`): allows at fixed offsets
+    from the start, the final deny at the end."""
+    deny_internet: NotRequired[bool]
+    """End with a Deny of all other Internet egress (the default); Azure's default AllowInternetOutBound lets it
+    out."""
+    firewall_policy_id: NotRequired[str | None]
     """An existing Azure Firewall Policy to add the Chalk rule collection group to, instead of a new one."""
+    rule_collection_group_priority: NotRequired[int]
+    """Priority of the Chalk rule collection group in the firewall policy, 100-65000 (default 500)."""
+    source_addresses: NotRequired[Sequence[str]]
+    """Chalk client addresses (IPv4 addresses or CIDRs) for the firewall rules; `["*"]` (the default) for any."""
+    catalog_path: NotRequired[str | None]
+    """A catalog file to plan from instead of the one shipped with chalk-policy."""
+    overlay_path: NotRequired[str | None]
+    """An overlay applied on top of the catalog (added or replaced regions, ranges and hosts)."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags of the NSG and the firewall policy."""
+
+
+@dataclass(frozen=True)
+class AzureEgressSettings:
+    """:class:`ChalkAzureEgressArgs` checked and with their defaults (documented there)."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    regions: Sequence[str] | str
+    option: int = 1
+    encryption: str = Encryption.STANDARD
+    priority_window: Sequence[int] = (AZURE_PRIORITY_MIN, AZURE_PRIORITY_MAX)
+    deny_internet: bool = True
+    firewall_policy_id: str | None = None
     rule_collection_group_priority: int = 500
-    """Priority of the Chalk rule collection group in the firewall policy, 100-65000."""
     source_addresses: Sequence[str] = ("*",)
-    """Chalk client addresses (IPv4 addresses or CIDRs) for the firewall rules; ``*`` for any."""
     catalog_path: str | None = None
-    """A catalog file instead of the shipped one."""
     overlay_path: str | None = None
-    """An overlay applied on top of the catalog."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class ChalkAzureEgress(pulumi.ComponentResource):
     """Outbound NSG rules for Chalk media plus an Azure Firewall policy for Chalk signaling host names.
 
-    Associate ``nsg_id`` with the Chalk clients' subnet or NICs, and attach ``firewall_policy_id`` to the
+    Associate `nsg_id` with the Chalk clients' subnet or NICs, and attach `firewall_policy_id` to the
     Azure Firewall that their default route points at; association and routes belong to the network team.
     """
 
     nsg_id: pulumi.Output[str]
+    """The network security group of the Chalk clients: associate it with their subnet or NICs."""
     nsg_name: pulumi.Output[str]
-    rule_count: int
-    """Security rules in the NSG (limit 1000)."""
+    """Its name (auto-named by Pulumi from the component's name)."""
+    rule_count: pulumi.Output[int]
+    """Security rules in the NSG (Azure's limit is 1,000)."""
     firewall_policy_id: pulumi.Output[str]
+    """The firewall policy that holds the Chalk rule collection group (the one given, or a new one)."""
     rule_collection_group_id: pulumi.Output[str]
-    catalog_version: str
-    regions: tuple[str, ...]
-    """The selected region ids, resolved (``all`` -> every catalog region)."""
+    """The Chalk rule collection group: media ranges and ports, and the signaling host names."""
+    catalog_version: pulumi.Output[str]
+    """Version of the catalog the rules were planned from."""
+    regions: pulumi.Output[list[str]]
+    """The selected region ids, resolved (`all` -> every catalog region)."""
 
-    def __init__(self, name: str, args: ChalkAzureEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        chalk_plan, budget, sources = _validate(args)
+    @overload
+    def __init__(self, name: str, args: ChalkAzureEgressArgs, opts: pulumi.ResourceOptions | None = None) -> None: ...
+
+    @overload
+    def __init__(self, name: str, *, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Unpack[ChalkAzureEgressArgs]) -> None: ...
+
+    def __init__(self, name: str, args: ChalkAzureEgressArgs = KEYWORDS, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Any) -> None:
+        settings = settings_from("ChalkAzureEgress", AzureEgressSettings,
+                                 merged_args("ChalkAzureEgress", args, inputs, AzureInputError), AzureInputError)
+        chalk_plan, budget, sources = _validate(settings)
         super().__init__(TYPE_TOKEN, name, intent_props(chalk_plan), opts)  # the stack's intent, for the policies
         # Create-before-delete (Pulumi's default, stated so nobody flips it). Range and port changes are in-place
         # updates of the NSG and of the rule collection group (rule names come from their role, not their
         # content, so nothing is replaced); only a new resource group, location or policy replaces a resource,
         # and then the new one (auto-named) exists before the old one goes, like the AWS component's rules.
         child = pulumi.ResourceOptions(parent=self, delete_before_replace=False)
-        tags = {**args.tags, CATALOG_TAG: chalk_plan.catalog_version}
+        tags = {**settings.tags, CATALOG_TAG: chalk_plan.catalog_version}
 
         # Inline `security_rules`, never standalone SecurityRule resources: this component owns the whole
         # NSG, so the rule set is updated atomically in one PUT and a rule added by hand is reverted.
@@ -118,40 +158,38 @@ class ChalkAzureEgress(pulumi.ComponentResource):
         # moment without the rule.
         self._nsg = azure_native.network.NetworkSecurityGroup(
             f"{name}-nsg",
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            resource_group_name=settings.resource_group_name,
+            location=settings.location,
             security_rules=[_security_rule(rule) for rule in budget.rules],
             tags=tags,
             opts=child,
         )
-        policy_name, policy_rg, self.firewall_policy_id = self._firewall_policy(name, args, tags, child)
+        policy_name, policy_rg, self.firewall_policy_id = self._firewall_policy(name, settings, tags, child)
         self._rule_collection_group = azure_native.network.FirewallPolicyRuleCollectionGroup(
             f"{name}-rule-collection-group",
             firewall_policy_name=policy_name,
             resource_group_name=policy_rg,
-            priority=args.rule_collection_group_priority,
+            priority=settings.rule_collection_group_priority,
             rule_collections=rule_collections(chalk_plan, sources),
             opts=child,
         )
         self.nsg_id = self._nsg.id
         self.nsg_name = self._nsg.name
-        self.rule_count = len(budget.rules)
+        self.rule_count = pulumi.Output.from_input(len(budget.rules))
         self.rule_collection_group_id = self._rule_collection_group.id
-        self.catalog_version = chalk_plan.catalog_version
-        self.regions = chalk_plan.regions
-        self.register_outputs({
-            "nsgId": self.nsg_id,
-            "nsgName": self.nsg_name,
-            "ruleCount": self.rule_count,
-            "firewallPolicyId": self.firewall_policy_id,
-            "ruleCollectionGroupId": self.rule_collection_group_id,
-            "catalogVersion": self.catalog_version,
-            "regions": list(self.regions),
-            **intent_props(chalk_plan),
-        })
+        self.catalog_version = pulumi.Output.from_input(chalk_plan.catalog_version)
+        self.regions = pulumi.Output.from_input(list(chalk_plan.regions))
+        self._plan = chalk_plan
+        register_outputs(self, intent_props(chalk_plan))
+
+    @property
+    def chalk_plan(self) -> Plan:
+        """The plan the rules come from, as plain values (catalog version, regions, media rules, hosts), for Python
+        programs that need them while they run."""
+        return self._plan
 
     def _firewall_policy(
-        self, name: str, args: ChalkAzureEgressArgs, tags: Mapping[str, str], child: pulumi.ResourceOptions
+        self, name: str, args: AzureEgressSettings, tags: Mapping[str, str], child: pulumi.ResourceOptions
     ) -> tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Output[str]]:
         """The policy's name, resource group and id: the given existing policy, or a new Standard one.
 
@@ -240,7 +278,7 @@ def rule_collections(
 # --- validation ---------------------------------------------------------------------------------------
 
 
-def _validate(args: ChalkAzureEgressArgs) -> tuple[Plan, AzureBudget, tuple[str, ...]]:
+def _validate(args: AzureEgressSettings) -> tuple[Plan, AzureBudget, tuple[str, ...]]:
     """Check every plain input before any resource exists; planner errors are reported as they are."""
     group = args.resource_group_name
     if isinstance(group, str) and not _RESOURCE_GROUP.match(group):

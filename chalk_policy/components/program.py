@@ -4,7 +4,8 @@ The root ``__main__.py`` stays thin: it reads the config through :func:`read_set
 components. Defaults here are the same as in ``Pulumi.yaml`` (a test keeps them in step), so the program
 behaves the same when it runs outside the CLI, e.g. under the SDK's mocks.
 
-Each cloud's component module (and so its provider SDK) is imported only when that cloud is selected.
+Each cloud's component module (and so its provider SDK) is imported only when that cloud is selected; a selected
+cloud whose SDK is not installed (an install without that extra) is one error line naming the extra.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pulumi
 
 from ..text import show
+from . import missing_sdk_message, sdk_installed
 from .errors import ChalkInputError
 
 if TYPE_CHECKING:
@@ -150,6 +152,7 @@ class ProgramSettings:
     def aws_args(self, proxy_security_group_id: pulumi.Input[str] | None = None) -> ChalkAwsEgressArgs:
         """The Chalk clients' security groups; with the proxy enabled, signaling goes to its security group
         (``proxy_security_group_id``, the ChalkSquidProxy output) instead of TCP 443 to anywhere."""
+        from ..catalog.models import Encryption
         from .aws import ChalkAwsEgressArgs, SignalingMode
 
         proxied = self.aws_proxy_enabled
@@ -160,8 +163,8 @@ class ProgramSettings:
             vpc_id=self.aws_vpc_id,
             regions=self.regions,
             option=self.option,
-            encryption=self.encryption,
-            signaling=SignalingMode.PROXY.value if proxied else self.aws_signaling,
+            encryption=cast(Encryption, self.encryption),  # checked by the component, naming the key
+            signaling=SignalingMode.PROXY if proxied else cast(SignalingMode, self.aws_signaling),
             proxy_security_group_id=proxy_security_group_id if proxied else self.aws_proxy_security_group_id,
             proxy_port=self.aws_proxy_port,
             rules_per_group=self.aws_rules_per_group,
@@ -171,6 +174,7 @@ class ProgramSettings:
         )
 
     def aws_proxy_args(self) -> ChalkSquidProxyArgs:
+        from ..catalog.models import Encryption
         from .proxy import ChalkSquidProxyArgs
 
         min_size, max_size, desired_size = self.aws_proxy_sizes
@@ -179,7 +183,7 @@ class ProgramSettings:
             subnet_ids=self.aws_proxy_subnet_ids,
             regions=self.regions,
             option=self.option,
-            encryption=self.encryption,
+            encryption=cast(Encryption, self.encryption),  # checked by the component, naming the key
             port=self.aws_proxy_port,
             client_cidrs=self.aws_proxy_client_cidrs,
             instance_type=self.aws_proxy_instance_type,
@@ -191,6 +195,7 @@ class ProgramSettings:
         )
 
     def azure_args(self) -> ChalkAzureEgressArgs:
+        from ..catalog.models import Encryption
         from .azure import ChalkAzureEgressArgs
 
         return ChalkAzureEgressArgs(
@@ -198,7 +203,7 @@ class ProgramSettings:
             location=self.azure_location,
             regions=self.regions,
             option=self.option,
-            encryption=self.encryption,
+            encryption=cast(Encryption, self.encryption),  # checked by the component, naming the key
             priority_window=self.azure_priority_window,
             deny_internet=self.azure_deny_internet,
             firewall_policy_id=self.azure_firewall_policy_id,
@@ -212,11 +217,22 @@ class ProgramSettings:
 def read_settings(config: ConfigSource, project_dir: str | Path) -> ProgramSettings:
     """Read this program's keys from ``config`` (the ``chalk-network`` namespace). A catalog overlay is loaded here,
     so that a bad one is a :class:`ProgramConfigError` naming ``catalogOverlay`` (one error line under the engine)
-    rather than the components' CatalogError (a traceback)."""
+    rather than the components' CatalogError (a traceback). So is a cloud in ``clouds`` whose provider SDK is not
+    installed (:func:`check_sdks`)."""
     settings = parse_settings(_raw_values(config), project_dir)
+    check_sdks(settings.clouds)
     if settings.catalog_overlay is not None:
         _overlay_catalog(settings)
     return settings
+
+
+def check_sdks(clouds: tuple[str, ...]) -> None:
+    """Each cloud's provider SDK is installed, else a :class:`ProgramConfigError` naming the extra that installs it
+    (``clouds: azure needs pulumi-azure-native, which is not installed; install chalk-policy with the azure extra:
+    ...``), before the program imports the component and fails with a traceback."""
+    for cloud in clouds:
+        if not sdk_installed(cloud):
+            raise ProgramConfigError(f"clouds: {missing_sdk_message(cloud, cloud)}, or leave {cloud} out of clouds")
 
 
 def check_stack_config(config: Mapping[str, str], project_dir: str | Path, project: str = PROJECT) -> ProgramSettings:

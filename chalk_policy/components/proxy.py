@@ -20,22 +20,22 @@ Every resource follows from plain inputs validated before anything is declared; 
 ``apply``.
 """
 
-from __future__ import annotations
-
 import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NotRequired, TypedDict, Unpack, overload
 
 import pulumi
 import pulumi_aws as aws
 
 from ..catalog import load_catalog
-from ..catalog.models import SIGNALING_PORT, Protocol
+from ..catalog.models import SIGNALING_PORT, Encryption, Protocol
 from ..planning import Plan, PlanError, plan
 from ..planning.intent import PROXY_TYPE
 from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
 from ..proxy.common import RFC1918
+from .anatomy import KEYWORDS, merged_args, register_outputs, settings_from
 from .aws import ANYWHERE, CATALOG_TAG, clean_description, is_tag_map
 from .errors import ChalkInputError
 
@@ -68,36 +68,76 @@ class ProxyInputError(ChalkInputError):
     """An input of ChalkSquidProxy is invalid; the message names the input and the allowed values."""
 
 
-@dataclass(frozen=True)
-class ChalkSquidProxyArgs:
+class ChalkSquidProxyArgs(TypedDict):
+    """The inputs of `ChalkSquidProxy`. `regions` and the other plain inputs decide the allowlist and the resources,
+    so they must be known when the program runs; `vpc_id`, `client_security_group_id` and `image_id` may be
+    outputs of other resources."""
+
     vpc_id: pulumi.Input[str]
-    """VPC of the proxy, e.g. ``vpc-0a1b2c3d4e5f60718``."""
+    """VPC of the proxy, e.g. `vpc-0a1b2c3d4e5f60718`."""
     subnet_ids: Sequence[str]
     """Private subnets for the load balancer and the instances, one per availability zone; they need a route to
     the internet (NAT gateway) for Chalk's hosts and the Amazon Linux package repositories."""
-    regions: Sequence[str] | str
-    """Chalk media region ids, or ``all``: they decide the regional signaling hosts on the allowlist."""
-    option: int = 1
-    encryption: str = "standard"
-    port: int = DEFAULT_PORT
-    """The proxy port: the listener's, the instances' and the clients' ``ChalkAwsEgress.proxy_port``."""
-    client_cidrs: Sequence[str] = ()
-    """Client networks allowed to use the proxy (security group and Squid ``src`` ACL)."""
-    client_security_group_id: pulumi.Input[str] | None = None
+    regions: Sequence[str]
+    """Chalk media region ids, e.g. `["jp1", "us2"]`, or `["all"]`: they decide the regional signaling hosts on
+    the allowlist."""
+    option: NotRequired[int]
+    """PTC's port option (1, 2 or 3; default 1), recorded in the generated configuration."""
+    encryption: NotRequired[Encryption]
+    """`standard` (the default) or `e2ee`, recorded in the generated configuration."""
+    port: NotRequired[int]
+    """The proxy port (default 3128): the listener's, the instances' and the clients' (`ChalkAwsEgress`'s
+    `proxy_port`)."""
+    client_cidrs: NotRequired[Sequence[str]]
+    """Client networks allowed to use the proxy (security group and Squid `src` ACL)."""
+    client_security_group_id: NotRequired[pulumi.Input[str] | None]
     """A client security group allowed to use the proxy; Squid then admits the private ranges (RFC 1918) unless
-    ``client_cidrs`` narrows them, since it cannot see security groups."""
+    `client_cidrs` narrows them, since it cannot see security groups."""
+    instance_type: NotRequired[str]
+    """EC2 instance type of the Squid instances (default `t3.small`; a Graviton type gets the arm64 image)."""
+    min_size: NotRequired[int]
+    """Fewest instances (default 2)."""
+    max_size: NotRequired[int]
+    """Most instances (default 4)."""
+    desired_size: NotRequired[int]
+    """Instances to run (default 2)."""
+    image_id: NotRequired[pulumi.Input[str] | None]
+    """AMI id or `resolve:ssm:` parameter; default: current AL2023 for the instance type's architecture."""
+    iam_instance_profile: NotRequired[str | None]
+    """Optional instance profile name, e.g. one with AmazonSSMManagedInstanceCore for Session Manager access."""
+    internal: NotRequired[bool]
+    """An internal load balancer, private addresses only (the default); false only for clients outside the VPC's
+    network."""
+    idle_timeout: NotRequired[int]
+    """Seconds an idle tunnel stays open (Squid `read_timeout`); at least 300 (Twilio's WSS minimum)."""
+    catalog_path: NotRequired[str | None]
+    """A catalog file to plan from instead of the one shipped with chalk-policy."""
+    overlay_path: NotRequired[str | None]
+    """An overlay applied on top of the catalog (added or replaced regions, ranges and hosts)."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags of every resource the component creates."""
+
+
+@dataclass(frozen=True)
+class SquidProxySettings:
+    """:class:`ChalkSquidProxyArgs` checked and with their defaults (documented there)."""
+
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[str]
+    regions: Sequence[str] | str
+    option: int = 1
+    encryption: str = Encryption.STANDARD
+    port: int = DEFAULT_PORT
+    client_cidrs: Sequence[str] = ()
+    client_security_group_id: pulumi.Input[str] | None = None
     instance_type: str = "t3.small"
     min_size: int = 2
     max_size: int = 4
     desired_size: int = 2
     image_id: pulumi.Input[str] | None = None
-    """AMI id or ``resolve:ssm:`` parameter; default: current AL2023 for the instance type's architecture."""
     iam_instance_profile: str | None = None
-    """Optional instance profile name, e.g. one with AmazonSSMManagedInstanceCore for Session Manager access."""
     internal: bool = True
-    """An internal load balancer (private addresses only); False only for clients outside the VPC's network."""
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT
-    """Seconds an idle tunnel stays open (Squid ``read_timeout``); at least 300 (Twilio's WSS minimum)."""
     catalog_path: str | None = None
     overlay_path: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -107,39 +147,55 @@ class ChalkSquidProxy(pulumi.ComponentResource):
     """A Squid fleet behind a network load balancer that tunnels only to Chalk's signaling hosts on TCP 443."""
 
     endpoint: pulumi.Output[str]
-    """``<load balancer DNS name>:<port>``: what clients (or the PAC file) use as their HTTPS proxy."""
+    """`<load balancer DNS name>:<port>`: what clients (or the PAC file) use as their HTTPS proxy."""
     dns_name: pulumi.Output[str]
-    port: int
+    """The load balancer's DNS name."""
+    port: pulumi.Output[int]
+    """The proxy port."""
     proxy_security_group_id: pulumi.Output[str]
-    """The load balancer's security group: allow the Chalk clients' egress to it (``ChalkAwsEgress``)."""
+    """The load balancer's security group: allow the Chalk clients' egress to it (`ChalkAwsEgress`)."""
     instance_security_group_id: pulumi.Output[str]
-    asg_name: pulumi.Output[str]
-    squid_config: str
+    """The Squid instances' security group."""
+    auto_scaling_group_name: pulumi.Output[str]
+    """The Auto Scaling group of the Squid instances."""
+    squid_config: pulumi.Output[str]
     """The generated squid.conf the instances run."""
-    catalog_version: str
-    regions: tuple[str, ...]
+    catalog_version: pulumi.Output[str]
+    """Version of the catalog the allowlist was planned from."""
+    regions: pulumi.Output[list[str]]
+    """The selected region ids, resolved (`all` -> every catalog region)."""
 
-    def __init__(self, name: str, args: ChalkSquidProxyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        chalk_plan, squid_config, user_data, image_id = _validate(name, args)
+    @overload
+    def __init__(self, name: str, args: ChalkSquidProxyArgs, opts: pulumi.ResourceOptions | None = None) -> None: ...
+
+    @overload
+    def __init__(self, name: str, *, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Unpack[ChalkSquidProxyArgs]) -> None: ...
+
+    def __init__(self, name: str, args: ChalkSquidProxyArgs = KEYWORDS, opts: pulumi.ResourceOptions | None = None,
+                 **inputs: Any) -> None:
+        settings = settings_from("ChalkSquidProxy", SquidProxySettings,
+                                 merged_args("ChalkSquidProxy", args, inputs, ProxyInputError), ProxyInputError)
+        chalk_plan, squid_config, user_data, image_id = _validate(name, settings)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
-        self._port = args.port
+        self._port = settings.port
         self._version = chalk_plan.catalog_version
-        self._tags = {**args.tags, CATALOG_TAG: self._version, "chalk:role": "signaling-proxy"}
+        self._tags = {**settings.tags, CATALOG_TAG: self._version, "chalk:role": "signaling-proxy"}
         child = pulumi.ResourceOptions(parent=self)
 
-        lb_sg, instance_sg = self._create_security_groups(args)
-        self._create_rules(args, lb_sg, instance_sg)
-        nlb, target_group = self._create_load_balancer(args, lb_sg)
+        lb_sg, instance_sg = self._create_security_groups(settings)
+        self._create_rules(settings, lb_sg, instance_sg)
+        nlb, target_group = self._create_load_balancer(settings, lb_sg)
         template = aws.ec2.LaunchTemplate(
             f"{name}-launch-template",
             description=f"Chalk signaling proxy (Squid), catalog {self._version}",
             image_id=image_id,
-            instance_type=args.instance_type,
+            instance_type=settings.instance_type,
             vpc_security_group_ids=[instance_sg.id],
             user_data=user_data,
-            iam_instance_profile=(aws.ec2.LaunchTemplateIamInstanceProfileArgs(name=args.iam_instance_profile)
-                                  if args.iam_instance_profile else None),
+            iam_instance_profile=(aws.ec2.LaunchTemplateIamInstanceProfileArgs(name=settings.iam_instance_profile)
+                                  if settings.iam_instance_profile else None),
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
             update_default_version=True,
@@ -150,10 +206,10 @@ class ChalkSquidProxy(pulumi.ComponentResource):
         )
         group = aws.autoscaling.Group(
             f"{name}-asg",
-            vpc_zone_identifiers=list(args.subnet_ids),
-            min_size=args.min_size,
-            max_size=args.max_size,
-            desired_capacity=args.desired_size,
+            vpc_zone_identifiers=list(settings.subnet_ids),
+            min_size=settings.min_size,
+            max_size=settings.max_size,
+            desired_capacity=settings.desired_size,
             # A number, as a string: a changed configuration creates a new template version, and a pinned version
             # (not $Latest) is what lets the change start an instance refresh.
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
@@ -174,28 +230,26 @@ class ChalkSquidProxy(pulumi.ComponentResource):
         )
 
         self.dns_name = nlb.dns_name
-        self.port = args.port
-        self.endpoint = nlb.dns_name.apply(lambda dns: f"{dns}:{args.port}")
+        self.port = pulumi.Output.from_input(settings.port)
+        self.endpoint = pulumi.Output.concat(nlb.dns_name, f":{settings.port}")
         self.proxy_security_group_id = lb_sg.id
         self.instance_security_group_id = instance_sg.id
-        self.asg_name = group.name
-        self.squid_config = squid_config
-        self.catalog_version = self._version
-        self.regions = chalk_plan.regions
-        self.register_outputs({
-            "endpoint": self.endpoint,
-            "dnsName": self.dns_name,
-            "port": self.port,
-            "proxySecurityGroupId": self.proxy_security_group_id,
-            "instanceSecurityGroupId": self.instance_security_group_id,
-            "autoScalingGroupName": self.asg_name,
-            "catalogVersion": self.catalog_version,
-            "regions": list(self.regions),
-        })
+        self.auto_scaling_group_name = group.name
+        self.squid_config = pulumi.Output.from_input(squid_config)
+        self.catalog_version = pulumi.Output.from_input(self._version)
+        self.regions = pulumi.Output.from_input(list(chalk_plan.regions))
+        self._plan = chalk_plan
+        register_outputs(self)
+
+    @property
+    def chalk_plan(self) -> Plan:
+        """The plan the allowlist comes from, as plain values (catalog version, regions, hosts), for Python programs
+        that need them while they run."""
+        return self._plan
 
     # --- security groups ------------------------------------------------------------------------------
 
-    def _create_security_groups(self, args: ChalkSquidProxyArgs
+    def _create_security_groups(self, args: SquidProxySettings
                                 ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
         # No inline rules (see aws.py): every rule below is its own resource, and the provider removes AWS's
         # default allow-all egress from both groups.
@@ -213,7 +267,7 @@ class ChalkSquidProxy(pulumi.ComponentResource):
             ))
         return groups[0], groups[1]
 
-    def _create_rules(self, args: ChalkSquidProxyArgs, lb_sg: aws.ec2.SecurityGroup,
+    def _create_rules(self, args: SquidProxySettings, lb_sg: aws.ec2.SecurityGroup,
                       instance_sg: aws.ec2.SecurityGroup) -> None:
         tcp, port, child = Protocol.TCP.value, args.port, pulumi.ResourceOptions(parent=self)
         for cidr in args.client_cidrs:
@@ -254,7 +308,7 @@ class ChalkSquidProxy(pulumi.ComponentResource):
 
     # --- load balancer --------------------------------------------------------------------------------
 
-    def _create_load_balancer(self, args: ChalkSquidProxyArgs, lb_sg: aws.ec2.SecurityGroup
+    def _create_load_balancer(self, args: SquidProxySettings, lb_sg: aws.ec2.SecurityGroup
                               ) -> tuple[aws.lb.LoadBalancer, aws.lb.TargetGroup]:
         child = pulumi.ResourceOptions(parent=self)
         nlb = aws.lb.LoadBalancer(
@@ -321,7 +375,7 @@ def user_data_script(squid_config: str, version: str) -> str:
 # --- validation ---------------------------------------------------------------------------------------
 
 
-def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pulumi.Input[str]]:
+def _validate(name: str, args: SquidProxySettings) -> tuple[Plan, str, str, pulumi.Input[str]]:
     """Check every plain input before any resource exists; return the plan, squid.conf, user data and image."""
     _check_placement(name, args)
     _check_sizes(args)
@@ -341,7 +395,7 @@ def _validate(name: str, args: ChalkSquidProxyArgs) -> tuple[Plan, str, str, pul
     return chalk_plan, squid_config, base64.b64encode(script.encode()).decode("ascii"), image
 
 
-def _check_placement(name: str, args: ChalkSquidProxyArgs) -> None:
+def _check_placement(name: str, args: SquidProxySettings) -> None:
     """The name, VPC and subnets."""
     if not _NAME.match(name) or len(name) > MAX_NAME:
         raise ProxyInputError(f"name: {name!r} is not usable for a load balancer; allowed: 1-{MAX_NAME} letters, "
@@ -361,7 +415,7 @@ def _check_placement(name: str, args: ChalkSquidProxyArgs) -> None:
         raise ProxyInputError(f"subnet_ids: {list(subnets)!r} lists a subnet twice; allowed: each subnet once")
 
 
-def _check_sizes(args: ChalkSquidProxyArgs) -> None:
+def _check_sizes(args: SquidProxySettings) -> None:
     """Port, group sizes, idle timeout, instance type."""
     _check_int("port", args.port, 1, 65535)
     _check_int("min_size", args.min_size, 0, None)
@@ -376,7 +430,7 @@ def _check_sizes(args: ChalkSquidProxyArgs) -> None:
                               "family.size, e.g. t3.small")
 
 
-def _image(args: ChalkSquidProxyArgs) -> pulumi.Input[str]:
+def _image(args: SquidProxySettings) -> pulumi.Input[str]:
     image = args.image_id
     if image is None:
         # The default image follows the instance type's architecture, so t4g.small works as well as t3.small.
@@ -387,7 +441,7 @@ def _image(args: ChalkSquidProxyArgs) -> pulumi.Input[str]:
     return image
 
 
-def _check_clients(args: ChalkSquidProxyArgs) -> tuple[str, ...]:
+def _check_clients(args: SquidProxySettings) -> tuple[str, ...]:
     """Instance profile, client group and CIDRs, tags; the client CIDRs as parsed."""
     if args.iam_instance_profile is not None and not (
             isinstance(args.iam_instance_profile, str) and _PROFILE_NAME.match(args.iam_instance_profile)):

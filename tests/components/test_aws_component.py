@@ -43,7 +43,7 @@ def build(engine: Engine, **overrides: Any) -> Run:
         return pulumi.Output.all(
             security_group_ids=egress.security_group_ids, rule_counts=egress.rule_counts,
             firewall_policy_arn=egress.firewall_policy_arn, rule_group_arns=egress.rule_group_arns,
-            catalog_version=egress.catalog_version, regions=list(egress.regions))
+            catalog_version=egress.catalog_version, regions=egress.regions)
 
     return engine.run(program)
 

@@ -44,7 +44,7 @@ def build(engine: Engine, preview: bool = False, **overrides: Any) -> Run:
         return pulumi.Output.all(
             nsg_id=egress.nsg_id, nsg_name=egress.nsg_name, rule_count=egress.rule_count,
             firewall_policy_id=egress.firewall_policy_id, rule_collection_group_id=egress.rule_collection_group_id,
-            catalog_version=egress.catalog_version, regions=list(egress.regions))
+            catalog_version=egress.catalog_version, regions=egress.regions)
 
     return engine.run(program, preview=preview)
 
@@ -383,7 +383,8 @@ def test_bad_input_fails_at_construction_with_a_clear_message(engine: Engine, ca
 def test_bad_input_registers_nothing(engine: Engine) -> None:
     def program() -> None:
         with pytest.raises(AzureInputError):
-            ChalkAzureEgress("chalk-azure", ChalkAzureEgressArgs(RG, "westeurope", ["de1"], priority_window=(100, 101)))
+            ChalkAzureEgress("chalk-azure", resource_group_name=RG, location="westeurope", regions=["de1"],
+                             priority_window=(100, 101))
 
     assert engine.run(program).mocks.calls == []
 

@@ -342,12 +342,13 @@ def test_parse_settings_resolves_the_overlay_against_the_project_dir() -> None:
     assert settings.catalog_overlay == "/srv/chalk-network/overlays/x.yaml"
     assert settings.aws_proxy_security_group_id is None
     args = settings.aws_args()
-    assert (args.regions, args.option, args.encryption, args.signaling, args.rules_per_group) == (
+    assert (args["regions"], args["option"], args["encryption"], args["signaling"], args["rules_per_group"]) == (
         ("jp1",), 1, "standard", "network-firewall", 60)
     azure = parse_settings({"regions": ["de1"], "clouds": ["azure"], "azureResourceGroup": "rg-x",
                             "azureLocation": "westeurope"}, "/srv").azure_args()
-    assert (azure.resource_group_name, azure.location, azure.regions, azure.priority_window, azure.deny_internet,
-            azure.firewall_policy_id, azure.source_addresses, azure.rule_collection_group_priority) == (
+    keys = ("resource_group_name", "location", "regions", "priority_window", "deny_internet", "firewall_policy_id",
+            "source_addresses", "rule_collection_group_priority")
+    assert tuple(dict(azure)[key] for key in keys) == (
         "rg-x", "westeurope", ("de1",), (100, 4096), True, None, ("*",), 500)
     with pytest.raises(ProgramConfigError) as raised:
         parse_settings({}, "/srv")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 from typing import Any
 
 import pulumi
@@ -44,12 +43,14 @@ def build(engine: Engine, args: ChalkSquidProxyArgs = ARGS, name: str = "chalk-p
     def program() -> pulumi.Output[list[Any]]:
         proxy = holder["proxy"] = ChalkSquidProxy(name, args)
         return pulumi.Output.all(proxy.endpoint, proxy.proxy_security_group_id, proxy.instance_security_group_id,
-                                 proxy.asg_name, proxy.dns_name)
+                                 proxy.auto_scaling_group_name, proxy.dns_name, proxy.port, proxy.regions,
+                                 proxy.catalog_version, proxy.squid_config)
 
     run = engine.run(program)
-    endpoint, proxy_sg, instance_sg, asg, dns = run.value
+    endpoint, proxy_sg, instance_sg, asg, dns, port, regions, catalog_version, squid_config = run.value
     return run, {"proxy": holder["proxy"], "endpoint": endpoint, "proxy_sg": proxy_sg, "instance_sg": instance_sg,
-                 "asg": asg, "dns": dns}
+                 "asg": asg, "dns": dns, "port": port, "regions": regions, "catalog_version": catalog_version,
+                 "squid_config": squid_config}
 
 
 def user_data(run: Any) -> str:
@@ -80,8 +81,7 @@ def test_outputs(engine: Engine) -> None:
     assert out["proxy_sg"] == "chalk-proxy-lb-sg-id"  # what the clients' security group must reach
     assert out["instance_sg"] == "chalk-proxy-instance-sg-id"
     assert out["asg"] == "chalk-proxy-asg"
-    proxy = out["proxy"]
-    assert (proxy.port, proxy.regions, proxy.catalog_version) == (3128, ("jp1",), "2026112501")
+    assert (out["port"], out["regions"], out["catalog_version"]) == (3128, ["jp1"], "2026112501")
 
 
 def test_security_groups_let_clients_in_on_the_proxy_port_and_squid_out_on_443_only(engine: Engine) -> None:
@@ -108,7 +108,8 @@ def test_security_groups_let_clients_in_on_the_proxy_port_and_squid_out_on_443_o
 
 
 def test_a_client_security_group_instead_of_cidrs(engine: Engine) -> None:
-    run, _ = build(engine, replace(ARGS, client_cidrs=(), client_security_group_id="sg-0123456789abcdef0"))
+    run, _ = build(engine, ChalkSquidProxyArgs(**(ARGS | dict(client_cidrs=(),
+                                                              client_security_group_id="sg-0123456789abcdef0"))))
     ingress = [call for call in run.of(INGRESS) if call.name.startswith("chalk-proxy-lb-")]
     assert [(call.name, call.inputs["referencedSecurityGroupId"]) for call in ingress] == [
         ("chalk-proxy-lb-ingress-tcp-3128-clients", "sg-0123456789abcdef0")]
@@ -163,7 +164,7 @@ def test_user_data_installs_squid_with_the_generated_configuration(engine: Engin
     run, out = build(engine)
     script = user_data(run)
     expected = render_squid(plan(load_catalog(), ["jp1"], 1), port=3128, clients=["10.40.0.0/16"])
-    assert out["proxy"].squid_config == expected
+    assert out["squid_config"] == expected
     assert script.startswith("#!/bin/bash\n")
     assert "dnf install -y squid" in script
     assert f"cat > /etc/squid/squid.conf <<'CHALK_SQUID_CONF'\n{expected}CHALK_SQUID_CONF\n" in script
@@ -173,19 +174,19 @@ def test_user_data_installs_squid_with_the_generated_configuration(engine: Engin
 
 def test_changing_the_plan_changes_the_launch_template(engine: Engine) -> None:
     first, _ = build(engine)
-    second, _ = build(engine, replace(ARGS, regions=["jp1", "us2"]))
+    second, _ = build(engine, ChalkSquidProxyArgs(**(ARGS | dict(regions=["jp1", "us2"]))))
     assert user_data(first) != user_data(second)
     assert "acl chalk_hosts dstdomain -n us2.vss.twilio.com\n" in user_data(second)
 
 
 def test_graviton_instance_types_get_the_arm64_image(engine: Engine) -> None:
-    run, _ = build(engine, replace(ARGS, instance_type="t4g.small"))
+    run, _ = build(engine, ChalkSquidProxyArgs(**(ARGS | dict(instance_type="t4g.small"))))
     (template,) = run.of(LAUNCH_TEMPLATE)
     assert template.inputs["imageId"] == AL2023_ARM64
 
 
 def test_custom_port_and_idle_timeout(engine: Engine) -> None:
-    run, out = build(engine, replace(ARGS, port=8080, idle_timeout=1800))
+    run, out = build(engine, ChalkSquidProxyArgs(**(ARGS | dict(port=8080, idle_timeout=1800))))
     assert out["endpoint"].endswith(":8080")
     (listener,) = run.of(LISTENER)
     assert (listener.inputs["port"], listener.inputs["tcpIdleTimeoutSeconds"]) == (8080, 1860)
@@ -238,7 +239,7 @@ def test_bad_inputs_fail_before_any_resource(engine: Engine, case: str) -> None:
 
     def program() -> None:
         with pytest.raises(ProxyInputError) as raised:
-            ChalkSquidProxy("chalk-proxy", replace(ARGS, **changes))
+            ChalkSquidProxy("chalk-proxy", ChalkSquidProxyArgs(**(ARGS | changes)))
         errors.append(str(raised.value))
 
     assert engine.run(program).mocks.calls == []  # nothing registered, not even the component
