@@ -30,7 +30,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	nodegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
@@ -43,9 +42,6 @@ import (
 
 	"chalk-policy/engine/internal/langhostkit"
 )
-
-// @pulumi/pulumi's cmd/run exits with this code after it has logged the program's error through the engine.
-const exitAfterUserMessage = 32
 
 var nodejsHost = langhostkit.Host{
 	Name: "pulumi-language-nodejs",
@@ -215,18 +211,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Dir = req.GetPwd()
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.ExitStatus() == exitAfterUserMessage {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d",
-				exitErr.ExitCode())}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
+	return langhostkit.RunResult(cmd.Run(), "node"), nil
 }
 
 // RunPlugin starts a Node.js component provider (PulumiPlugin.yaml with `runtime: nodejs`).

@@ -29,7 +29,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	sdk "github.com/pulumi/pulumi/sdk/v3"
@@ -44,10 +43,8 @@ import (
 )
 
 const (
-	execShim = "pulumi-language-python-exec"
-	// The exec shim exits with this code after it has logged a user-actionable error through the engine.
-	exitAfterUserMessage = 32
-	analyzerKind         = "analyzer"
+	execShim     = "pulumi-language-python-exec"
+	analyzerKind = "analyzer"
 )
 
 var pythonHost = langhostkit.Host{
@@ -214,20 +211,10 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	}
 	cmd.Env = append(env, "PULUMI_CONFIG_SECRET_KEYS="+string(secrets))
 
-	if err := cmd.Run(); err != nil {
-		_ = os.Stdout.Sync()
-		_ = os.Stderr.Sync()
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.ExitStatus() == exitAfterUserMessage {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d",
-				exitErr.ExitCode())}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python executor: %v", err)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
+	err = cmd.Run()
+	_ = os.Stdout.Sync()
+	_ = os.Stderr.Sync()
+	return langhostkit.RunResult(err, "the Python executor"), nil
 }
 
 // RunPlugin starts a Python plugin; for a policy pack (kind "analyzer") `python -u -m pulumi.policy ARGS PACK_DIR`

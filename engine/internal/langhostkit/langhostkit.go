@@ -15,9 +15,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
@@ -185,4 +187,25 @@ func GeneratePackage(
 		}
 	}
 	return resp, nil
+}
+
+// ExitAfterUserMessage is the exit code both program launchers use after they have logged the program's error through
+// the engine (our Python exec shim and @pulumi/pulumi's cmd/run): the engine then must not print another one.
+const ExitAfterUserMessage = 32
+
+// RunResult is the RunResponse for a finished program process: Bail after ExitAfterUserMessage, the exit code for any
+// other failure, and "could not run <what>" when the process did not start.
+func RunResult(err error, what string) *pulumirpc.RunResponse {
+	if err == nil {
+		return &pulumirpc.RunResponse{}
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.ExitStatus() == ExitAfterUserMessage {
+			return &pulumirpc.RunResponse{Bail: true}
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d",
+			exitErr.ExitCode())}
+	}
+	return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run %s: %v", what, err)}
 }
