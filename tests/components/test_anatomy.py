@@ -11,6 +11,8 @@ from typing import Any
 import pulumi
 import pytest
 from chalk_mocks import Engine
+from pulumi.errors import InputPropertiesError
+from pulumi.provider.server import ComponentInitError
 
 from chalk_policy.components import (
     ChalkAwsEgress,
@@ -19,10 +21,11 @@ from chalk_policy.components import (
     ChalkSquidProxy,
     ComponentInputError,
 )
+from chalk_policy.components import aws as aws_module
 from chalk_policy.components.anatomy import output_names
 from chalk_policy.components.aws import AwsEgressSettings
 from chalk_policy.components.azure import AzureEgressSettings, ChalkAzureEgressArgs
-from chalk_policy.components.provider import PACKAGE, components, schema, version
+from chalk_policy.components.provider import PACKAGE, ChalkProvider, components, schema, version
 from chalk_policy.components.proxy import ChalkSquidProxyArgs, SquidProxySettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +145,51 @@ def test_sdk_schema_json_is_the_providers_schema() -> None:
     """sdk/schema.json is checked in for reviewers and SDK generation; regenerate it with `make schema`."""
     assert json.loads((ROOT / "sdk" / "schema.json").read_text(encoding="utf-8")) == schema(), \
         "sdk/schema.json is stale: run `make schema`"
+
+
+@pytest.mark.parametrize(("token", "inputs", "path", "reason"), [
+    pytest.param("chalk:index:ChalkAwsEgress", {"vpcId": "vpc-xyz", "regions": ["de1"]}, "vpcId",
+                 "'vpc-xyz' is not a VPC id; allowed: vpc- and 8 or 17 lower-case hex digits",
+                 id="schema-name"),
+    pytest.param("chalk:index:ChalkAzureEgress",
+                 {"resourceGroupName": "rg", "location": "westeurope", "regions": ["de1"], "option": 4.0}, "option",
+                 "4 is not a port option; allowed: 1, 2, 3", id="same-name"),
+    pytest.param("chalk:index:ChalkAwsEgress", {"vpcId": VPC, "regions": ["de1"], "signaling": "proxy"},
+                 "proxySecurityGroupId", "required when signaling is 'proxy'", id="other-input-named"),
+    pytest.param("chalk:index:ChalkAwsEgress", {"vpcId": VPC, "regions": ["de1"], "catalogPath": "/no/such.yaml"},
+                 "", "/no/such.yaml: 1 problem in the catalog\n  /no/such.yaml: file not found", id="catalog"),
+])
+def test_the_provider_turns_an_input_error_into_the_engines_invalid_input(engine: Engine, token: str,
+                                                                          inputs: dict[str, Any], path: str,
+                                                                          reason: str) -> None:
+    """Other languages get the component's error as the engine's invalid-input error, named as they wrote it
+    (vpcId), not the SDK's "Unexpected <class 'Exception'>" with a traceback of our code."""
+    provider = ChalkProvider()
+
+    def program() -> None:
+        with pytest.raises(InputPropertiesError) as raised:
+            provider.construct("chalk", token, inputs)
+        assert raised.value.message.startswith(f"{path}: {reason}" if path else reason)
+        assert raised.value.errors is not None and len(raised.value.errors) == 1
+        error = raised.value.errors[0]
+        assert error["property_path"] == path
+        assert error["reason"].startswith(reason)
+        assert "vpc_id" not in raised.value.message and "Traceback" not in raised.value.message
+
+    engine.run(program)
+
+
+def test_the_provider_leaves_other_errors_to_the_sdk(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of ours is not an input error: it keeps the SDK's report, with the traceback a maintainer needs."""
+    provider = ChalkProvider()
+    def bug(settings: AwsEgressSettings) -> None:
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setattr(aws_module, "_validate", bug)
+
+    def program() -> None:
+        with pytest.raises(ComponentInitError) as raised:
+            provider.construct("chalk", "chalk:index:ChalkAwsEgress", {"vpcId": VPC, "regions": ["de1"]})
+        assert isinstance(raised.value.inner, ZeroDivisionError)
+
+    engine.run(program)

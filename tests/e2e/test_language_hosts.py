@@ -22,9 +22,12 @@ from typing import Any
 import pytest
 from engine_kit import PROGRAMS, REPO, TRACEBACK, Run, Workspace, new_workspace
 
-# The npm packages of the TypeScript tests, pinned here only. npm has no @pulumi/pulumi 3.274.x (the engine's
-# version): 3.276.0 is the nearest published; typescript stays inside @pulumi/pulumi's peer range (< 7).
-NPM_PINS = {"@pulumi/pulumi": "3.276.0", "typescript": "5.9.3", "@types/node": "20.19.43"}
+# The npm packages of the TypeScript tests, pinned once: in the TypeScript example's package.json. npm has no
+# @pulumi/pulumi 3.274.x (the engine's version): 3.276.0 is the nearest published; typescript stays inside
+# @pulumi/pulumi's peer range (< 7).
+_EXAMPLE_MANIFEST = json.loads((REPO / "examples" / "typescript" / "package.json").read_text(encoding="utf-8"))
+NPM_PINS = {name: _EXAMPLE_MANIFEST[kind][name] for kind, name in (
+    ("dependencies", "@pulumi/pulumi"), ("devDependencies", "typescript"), ("devDependencies", "@types/node"))}
 # Reuse npm's cache without asking the registry again for metadata it has; no audit, fund or update notices.
 NPM_ENV = {"npm_config_prefer_offline": "true", "npm_config_audit": "false", "npm_config_fund": "false",
            "npm_config_update_notifier": "false"}
@@ -182,15 +185,20 @@ def test_gen_sdk_go_builds(engine: Path, tmp_path: Path, mini_provider: MiniProv
     require("go")
     sdk = gen_sdk(engine, tmp_path, mini_provider, "go")
     assert "BucketName pulumi.StringInput" in (sdk / "mini" / "guard.go").read_text()
-    # The SDK's imports are example.com/pulumi-mini/sdk/go/mini (no importBasePath in the schema) and it has no
-    # go.mod. Ours requires what engine/go.mod requires, so it builds against the engine's pinned pulumi sdk/v3 and
-    # its exact dependency versions, which scripts/pulumi-engine has compiled (same -trimpath) and cached already.
-    engine_mod = (REPO / "engine" / "go.mod").read_text()
-    go_mod = re.sub(r"^module .*$", "module example.com/pulumi-mini/sdk/go", engine_mod, count=1, flags=re.M)
-    (sdk / "go.mod").write_text(re.sub(r"^tool .*\n", "", go_mod, flags=re.M))
-    shutil.copy2(REPO / "engine" / "go.sum", sdk / "go.sum")
+    go_module_for(sdk, "example.com/pulumi-mini/sdk/go")
     build = run(["go", "build", "-trimpath", "./..."], sdk, env={"GOFLAGS": "-mod=mod", "GOWORK": "off"})
     assert build.returncode == 0, build.output
+
+
+def go_module_for(sdk: Path, module: str) -> None:
+    """A go.mod and go.sum for a generated Go SDK, which has neither; its imports are example.com/pulumi-NAME/sdk/go/
+    NAME (no importBasePath in the schema), so ``module`` is example.com/pulumi-NAME/sdk/go. It requires what
+    engine/go.mod requires, so it builds against the engine's pinned pulumi sdk/v3 and its exact dependency versions,
+    which scripts/pulumi-engine has compiled (same -trimpath) and cached already."""
+    engine_mod = (REPO / "engine" / "go.mod").read_text()
+    go_mod = re.sub(r"^module .*$", f"module {module}", engine_mod, count=1, flags=re.M)
+    (sdk / "go.mod").write_text(re.sub(r"^tool .*\n", "", go_mod, flags=re.M))
+    shutil.copy2(REPO / "engine" / "go.sum", sdk / "go.sum")
 
 
 def test_go_host_says_it_only_generates_sdks(engine: Path, tmp_path: Path) -> None:
