@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Check saved plans (`pulumi preview --json`, `pulumi stack export`, `chalk-policy preview --format "
               "json`) with the chalk-media policies. Exit 0 when clean, 1 on a mandatory violation, 2 on unreadable "
               "input or an invalid --policy-config (checked before any plan is read)."),
-    "pack": ("chalk_policy.cli.pack_cmd:pack_command",
+    "pack": ("chalk_policy.cli.shipped_cmd:pack_command",
              "The chalk-media CrossGuard policy pack that comes with chalk-policy."),
     "plan": ("chalk_policy.cli.plan_cmd:plan_command",
              "The egress Chalk needs for the given regions, port option and encryption."),
@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "creates, then check it with the chalk-media policies (exit 1 on a mandatory violation). --format "
                 "json writes what `pulumi preview --json` writes (config, steps, diagnostics, duration, "
                 "changeSummary) plus chalkStackOutputs and chalkPolicyViolations."),
+    "provider": ("chalk_policy.cli.shipped_cmd:provider_command",
+                 "The chalk Pulumi component provider that comes with chalk-policy, for programs in any language."),
     "render": ("chalk_policy.cli.render_cmd:render_command",
                "Proxy configurations for Chalk signaling (Squid allowlist, PAC file), rendered from the plan."),
 }
