@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from engine_kit import PACK, REPO, TRACEBACK, Run, Workspace, new_workspace
 from test_language_hosts import NPM_ENV, go_module_for, require, run, scratch
 
@@ -113,11 +114,12 @@ def test_typescript_example_passes_the_pack_and_type_checks(layout: Layout, tmp_
     require("node", "npm")
     workspace = layout.example("typescript", tmp_path)
     (workspace.project / ".venv").unlink()  # linked by new_workspace; a Node.js program has no use for it
-    committed = (workspace.project / "package.json").read_text()
+    committed = {name: (workspace.project / name).read_text() for name in ("package.json", "Pulumi.yaml")}
     # Generates sdks/chalk from the provider's schema, links it as @pulumi/chalk and runs npm install.
     workspace.pulumi("package", "add", str(Path("..", "..", "provider")), check=True)
-    assert json.loads((workspace.project / "package.json").read_text()) == json.loads(committed), \
-        "pulumi package add changed examples/typescript/package.json: commit what it writes"
+    for name, load in (("package.json", json.loads), ("Pulumi.yaml", yaml.safe_load)):
+        assert load((workspace.project / name).read_text()) == load(committed[name]), \
+            f"pulumi package add changed examples/typescript/{name}: commit what it writes"
     # npm install ran the SDK's own build (its postinstall: tsc over the generated sources), which stops on an error.
     assert (workspace.project / "sdks" / "chalk" / "bin" / "chalkAwsEgress.d.ts").is_file()
     tsc = run([str(workspace.project / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", "."], workspace.project)
