@@ -5,9 +5,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.chalk-installed
 
-.PHONY: run test lint docs unit e2e fuzz schema engine bench bench-full catalog-freeze clean
+.PHONY: run preview test lint docs unit e2e fuzz schema engine bench bench-full catalog-freeze clean
 
+# A first result for a newcomer: the firewall plan for users in Germany and Ireland on port option 2 (README, "For
+# the network team"). `make preview` runs the dev stack's Pulumi program offline instead.
 run: $(STAMP)
+	$(BIN)/chalk-policy plan --regions germany,ireland --option 2
+
+preview: $(STAMP)
 	$(BIN)/chalk-policy preview --stack dev
 
 test: lint docs unit

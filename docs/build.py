@@ -31,6 +31,7 @@ MODULES = [
     "chalk_policy.components",
     "chalk_policy.catalog",
     "chalk_policy.planning",
+    "chalk_policy.firewalls",
     "chalk_policy.policies",
     "chalk_policy.cli",
 ]

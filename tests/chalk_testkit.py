@@ -105,3 +105,9 @@ def problems(raw: Any, filename: str = "bad.yaml") -> list[str]:
 def write_yaml(path: Path, data: Any) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
+
+
+ALLOWED_REGIONS = ("allowed: all, or region ids, names or country codes: au1 (Australia, AU), br1 (Brazil, BR), "
+                   "de1 (Germany, DE), ie1 (Ireland, IE), in1 (India, IN), jp1 (Japan, JP), sg1 (Singapore, SG), "
+                   "us1 (US East Coast, US), us2 (US West Coast, US); `chalk-policy regions` lists them")
+"""How a region error of the shipped catalog ends: what --regions and the regions settings take."""

@@ -54,6 +54,7 @@ class HostRole(StrEnum):
 _HOST_LABEL = r"^(?!-)[a-z0-9-]{1,63}(?<!-)$"
 _VERSION = r"^\d{10}$"
 _REGION_ID = r"^[a-z][a-z0-9-]{0,30}$"
+_COUNTRY = r"^[A-Z]{2}$"
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4_CIDR = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])"
 """Patterns, compiled by ``re`` on first use (validation only)."""
@@ -68,12 +69,22 @@ def _check_port(value: int) -> int:
     return value
 
 
+def _check_country(value: str) -> str:
+    if not re.match(_COUNTRY, value):
+        raise ValueError(f"{value!r} is not a country code; allowed: two upper-case letters (ISO 3166-1 alpha-2), "
+                         "e.g. DE")
+    return value
+
+
 def _check_host(value: str) -> str:
     labels = value.split(".")
     if len(value) > 253 or len(labels) < 2 or not all(re.match(_HOST_LABEL, label) for label in labels):
         raise ValueError(
             f"{value!r} is not a host name; allowed: lower-case labels of a-z, 0-9 and '-', separated by dots"
         )
+    if labels[-1].isdigit():  # 127.0.0.1, 169.254.169.254: an address, which no top-level domain is (RFC 3696)
+        raise ValueError(f"{value!r} is an IP address, not a host name; allowed: a host name whose last label is "
+                         "not all digits, e.g. de1.vss.twilio.com")
     return value
 
 
@@ -181,6 +192,7 @@ HostName = Annotated[str, Check(strict=True, check=_check_host)]
 Cidr = Annotated[str, Check(strict=True, check=_check_cidr)]
 Version = Annotated[str, Check(strict=True, check=_check_version)]
 RegionId = Annotated[str, Check(strict=True, check=_check_region_id)]
+Country = Annotated[str, Check(strict=True, check=_check_country)]
 Text = Annotated[str, Check(strict=True, min_length=1)]
 
 
@@ -308,6 +320,9 @@ class Host(Sourced):
     """Set when PTC lists a URL rather than a bare host; firewalls only see the host."""
     role: HostRole
     note: StrictStr | None = None
+    """What the source says of the host, shown with every plan that needs it."""
+    action: StrictStr | None = None
+    """What the network team must do about ``note`` beyond allowing the host (None: nothing)."""
 
 
 class TwilioHost(Sourced):
@@ -345,6 +360,8 @@ class MediaCidr(Sourced):
 class Region(Record):
     id: RegionId
     name: Text
+    country: Country | None = None
+    """The ISO 3166-1 alpha-2 code of the region's country: ``--regions DE`` selects every region in Germany."""
     media_host: MediaHost
     annotation_proxy: ProxyRef | None
     """None where PTC names no annotation proxy for the region (a gap, listed in ``gaps``)."""

@@ -24,11 +24,11 @@ from .models import (
     TwilioHost,
 )
 
-SOURCE_CRC32 = 0x0abc6c30
+SOURCE_CRC32 = 0x112978a1
 
 CATALOG = Catalog(
     schema_version=1,
-    version='2026112501',
+    version='2026120101',
     sources={
         'ptc-netcfg': Source(
             url='https://support.ptc.com/help/vuforia/chalk_desktop_center/Vuforia_Chalk_Desktop/common/Network_Config.html',
@@ -122,6 +122,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.AUTHENTICATION,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -130,6 +131,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -138,6 +140,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -146,6 +149,7 @@ CATALOG = Catalog(
             path='/networktest',
             role=HostRole.CHALK_CLOUD,
             note='PTC lists this URL; firewalls see the host',
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -154,6 +158,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -162,6 +167,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -170,6 +176,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note='avoid stateful packet inspection',
+            action='exempt TCP 443 to this host from stateful packet inspection and TLS decryption (SSL inspection)',
         ),
         Host(
             source='ptc-all',
@@ -178,6 +185,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -186,6 +194,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -194,6 +203,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -202,6 +212,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.CHALK_CLOUD,
             note='prod.vuforia.com, not prod.look.vuforia.com',
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -210,6 +221,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.AUDIO_VIDEO,
             note='purpose not documented by Twilio Video',
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -218,6 +230,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.AUDIO_VIDEO,
             note=None,
+            action=None,
         ),
         Host(
             source='ptc-all',
@@ -226,6 +239,7 @@ CATALOG = Catalog(
             path=None,
             role=HostRole.AUDIO_VIDEO,
             note=None,
+            action=None,
         ),
     ),
     twilio_hosts=(
@@ -278,6 +292,7 @@ CATALOG = Catalog(
         Region(
             id='au1',
             name='Australia',
+            country='AU',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='au1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='ap-southeast-1'),
             cidrs=(
@@ -290,6 +305,7 @@ CATALOG = Catalog(
         Region(
             id='br1',
             name='Brazil',
+            country='BR',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='br1.vss.twilio.com'),
             annotation_proxy=None,
             cidrs=(
@@ -302,6 +318,7 @@ CATALOG = Catalog(
         Region(
             id='de1',
             name='Germany',
+            country='DE',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='de1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='eu-west-1'),
             cidrs=(
@@ -314,6 +331,7 @@ CATALOG = Catalog(
         Region(
             id='ie1',
             name='Ireland',
+            country='IE',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='ie1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='eu-west-1'),
             cidrs=(
@@ -327,6 +345,7 @@ CATALOG = Catalog(
         Region(
             id='in1',
             name='India',
+            country='IN',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='in1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='ap-southeast-1'),
             cidrs=(
@@ -339,6 +358,7 @@ CATALOG = Catalog(
         Region(
             id='jp1',
             name='Japan',
+            country='JP',
             media_host=MediaHost(source='ptc-av', evidence=Evidence.SEED, host='jp1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-av', evidence=Evidence.SEED, id='ap-southeast-1'),
             cidrs=(
@@ -351,6 +371,7 @@ CATALOG = Catalog(
         Region(
             id='sg1',
             name='Singapore',
+            country='SG',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='sg1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='ap-southeast-1'),
             cidrs=(
@@ -363,6 +384,7 @@ CATALOG = Catalog(
         Region(
             id='us1',
             name='US East Coast',
+            country='US',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='us1.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='us-west-2'),
             cidrs=(
@@ -376,6 +398,7 @@ CATALOG = Catalog(
         Region(
             id='us2',
             name='US West Coast',
+            country='US',
             media_host=MediaHost(source='ptc-region', evidence=Evidence.RETRIEVED, host='us2.vss.twilio.com'),
             annotation_proxy=ProxyRef(source='ptc-region', evidence=Evidence.INFERRED, id='us-west-2'),
             cidrs=(

@@ -31,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "input or an invalid --policy-config (checked before any plan is read)."),
     "pack": ("chalk_policy.cli.shipped_cmd:pack_command",
              "The chalk-media CrossGuard policy pack that comes with chalk-policy."),
+    "regions": ("chalk_policy.cli.regions_cmd:regions_command",
+                "The Chalk regions: the ids, names and country codes --regions takes, and the hosts and media ranges "
+                "each region adds."),
     "plan": ("chalk_policy.cli.plan_cmd:plan_command",
              "The egress Chalk needs for the given regions, port option and encryption."),
     "preview": ("chalk_policy.cli.preview_cmd:preview_command",
@@ -41,7 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "provider": ("chalk_policy.cli.shipped_cmd:provider_command",
                  "The chalk Pulumi component provider that comes with chalk-policy, for programs in any language."),
     "render": ("chalk_policy.cli.render_cmd:render_command",
-               "Proxy configurations for Chalk signaling (Squid allowlist, PAC file), rendered from the plan."),
+               "Proxy configurations for Chalk signaling (Squid allowlist, PAC file) and firewall allowlists "
+               "(nftables, iptables), rendered from the plan."),
 }
 """The commands of ``chalk-policy``, each imported only when it runs. The summaries let ``--help`` list them without
 importing them (tests/cli checks that they are the commands' own)."""
@@ -125,6 +129,26 @@ def _error(text: str) -> NoReturn:
     sys.exit(EXIT_INPUT)
 
 
+def write_output(content: str | bytes, output: str | None) -> None:
+    """Write a command's result to the file ``output`` (bytes as they are, text as UTF-8), or to stdout."""
+    if output is None:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+        else:
+            click.echo(content)
+        return
+    from pathlib import Path
+
+    try:
+        if isinstance(content, bytes):
+            Path(output).write_bytes(content)
+        else:
+            Path(output).write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"--output: {output}: cannot be written ({exc.strerror or exc})")
+
+
 def emit(data: Any) -> None:
     import json
 
@@ -135,6 +159,19 @@ catalog_option = click.option("--catalog", "catalog_path", type=click.Path(dir_o
                               help="Catalog file to use instead of the one shipped with chalk-policy.")
 overlay_option = click.option("--overlay", "overlay_path", type=click.Path(dir_okay=False),
                               help="Overlay file that adds or overrides regions, ranges and hosts.")
+REGIONS_HELP = ("Comma-separated region ids, names or country codes (de1, germany, DE), or 'all'; "
+                "`chalk-policy regions` lists them. Enable every region where your users or the remote experts "
+                "they call join calls.")
+regions_option = click.option("--regions", required=True, help=REGIONS_HELP)
+"""The plan's settings, the same for every command that makes a plan (``plan``, ``render ...``)."""
+port_option = click.option(
+    "--option", "option", default="1", show_default=True,
+    help="Port option: 1 = UDP 443, 3478 and 10000-60000 (best quality); 2 = UDP 443, 3478, 5349; "
+         "3 = TCP 443, 3478, 5349 (lower quality). Pick what your firewall policy allows.")
+encryption_option = click.option(
+    "--encryption", default="standard", show_default=True,
+    help="standard (media through Chalk's media servers) or e2ee (end-to-end: also media directly between Chalk "
+         "clients on your network).")
 
 
 @click.group(cls=Group, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,7 +7,6 @@ terminal as it is (JSON is written by ``json.dumps``, which escapes them anyway)
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from ..catalog.compare import CatalogDiff
     from ..planning.budgets import AwsBudget, AzureBudget
     from ..planning.plan import Plan
+    from ..planning.ticket import Ticket
 
 
 def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
@@ -54,7 +54,7 @@ def plan_dict(plan: Plan, aws: AwsBudget, azure: AzureBudget) -> dict[str, Any]:
             {"host": h.host, "port": h.port, "protocol": h.protocol.value, "scope": h.scope, "regions": list(h.regions)}
             for h in plan.hosts
         ],
-        "notes": list(plan.notes),
+        "notes": [{"text": note.text, "action": note.action} for note in plan.notes],
         "budgets": budgets_dict(aws, azure),
     }
 
@@ -87,7 +87,9 @@ def budget_lines(aws: AwsBudget, azure: AzureBudget) -> list[str]:
     ]
 
 
-def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget) -> str:
+def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget, ticket: Ticket) -> str:
+    from ..planning.ticket import Kind, Needed
+
     head = (f"Chalk egress plan -- catalog {plan.catalog_version}, regions {', '.join(plan.regions)}, "
             f"option {plan.option}, {plan.encryption.value} encryption")
     media = table([(r.protocol.value.upper(), r.ports, d.cidr, ", ".join(d.regions))
@@ -95,27 +97,23 @@ def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget) -> str:
                   ("PROTOCOL", "PORTS", "DESTINATION", "REGIONS"))
     hosts = table([(h.protocol.value.upper(), h.port, h.host, h.scope if h.scope == "global" else ", ".join(h.regions))
                    for h in plan.hosts], ("PROTOCOL", "PORT", "HOST", "NEEDED BY"))
-    parts = [head, "", f"Media ({len(plan.cidrs)} ranges x {len(plan.media_rules)} port rules):", media, "",
-             f"Signaling hosts ({len(plan.hosts)}):", hosts, "", "Budgets:",
-             *(f"  {line}" for line in budget_lines(aws, azure))]
-    if plan.notes:
-        parts += ["", "Notes:", *(printable(f"  - {note}", newlines=False) for note in plan.notes)]
+    parts = [head, "", f"Media, outbound ({len(plan.cidrs)} ranges x {len(plan.media_rules)} port rules):", media, "",
+             f"Signaling hosts, outbound ({len(plan.hosts)}):", hosts]
+    peers = [rule for rule in ticket.rules if rule.kind is Kind.PEER]
+    if peers:
+        parts += ["", "Peer rules (E2EE), between Chalk clients, both directions:",
+                  table([(r.protocol.value.upper(), r.ports, r.source, r.destination) for r in peers],
+                        ("PROTOCOL", "PORTS", "SOURCE", "DESTINATION"))]
+    replies = sum(rule.needed is Needed.STATELESS for rule in ticket.rules)
+    parts += ["", f"Replies: {replies} inbound rules, for stateless firewalls only (`--format csv` lists them).",
+              "", "Budgets:", *(f"  {line}" for line in budget_lines(aws, azure))]
+    if ticket.actions:
+        parts += ["", "ACTIONS for the network team:",
+                  *(printable(f"  - {note}", newlines=False) for note in ticket.actions)]
+    others = [note for note in ticket.notes if not note.action]
+    if others:
+        parts += ["", "Notes (no action needed):", *(printable(f"  - {note.text}", newlines=False) for note in others)]
     return "\n".join(parts)
-
-
-def plan_csv(plan: Plan) -> str:
-    import csv
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["kind", "protocol", "from_port", "to_port", "destination", "regions"])
-    for rule in plan.media_rules:
-        for d in rule.destinations:
-            writer.writerow(["media", rule.protocol.value, rule.ports.from_port, rule.ports.to_port, d.cidr,
-                             " ".join(d.regions)])
-    for h in plan.hosts:
-        writer.writerow(["host", h.protocol.value, h.port, h.port, h.host, " ".join(h.regions)])
-    return out.getvalue().rstrip("\n")
 
 
 # --- catalog ------------------------------------------------------------------------------------------

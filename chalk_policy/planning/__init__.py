@@ -15,7 +15,7 @@ from .budgets import (
     aws_budget,
     azure_budget,
 )
-from .plan import ALL, Destination, HostRule, MediaRule, Plan, PlanError, PortRange, plan, resolve_regions
+from .plan import ALL, Destination, HostRule, MediaRule, Note, Plan, PlanError, PortRange, plan, resolve_regions
 
 __all__ = [
     "ALL",
@@ -30,6 +30,7 @@ __all__ = [
     "Destination",
     "HostRule",
     "MediaRule",
+    "Note",
     "Plan",
     "PlanError",
     "PortRange",

@@ -73,6 +73,18 @@ class HostRule:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A remark for the people who enter the rules: what is so (``text``) and, when it asks them to do something
+    beyond entering the rules, what (``action``); None says no action is needed."""
+
+    text: str
+    action: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.text} ACTION: {self.action}" if self.action else f"{self.text} No action needed."
+
+
+@dataclass(frozen=True)
 class Plan:
     catalog_version: str
     regions: tuple[str, ...]
@@ -82,7 +94,7 @@ class Plan:
     """E2EE: clients on one network also send media directly to each other."""
     media_rules: tuple[MediaRule, ...]
     hosts: tuple[HostRule, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
     @property
     def destinations(self) -> tuple[Destination, ...]:
@@ -101,23 +113,42 @@ class Plan:
         return tuple(rule.host for rule in self.hosts)
 
 
+def region_keys(region: Region) -> tuple[str, ...]:
+    """The words that select ``region`` in ``--regions`` (compared by :func:`region_key`): its id, its name and its
+    country code."""
+    return tuple(region_key(word) for word in (region.id, region.name, region.country) if word)
+
+
+def region_key(word: str) -> str:
+    """``" US  east Coast "`` -> ``"us east coast"``: case and runs of blanks do not matter."""
+    return " ".join(word.split()).casefold()
+
+
 def resolve_regions(catalog: Catalog, regions: str | Iterable[str]) -> tuple[str, ...]:
-    """``"all"``, ``"jp1,us2"`` or ``["jp1", "us2"]`` -> sorted, unique, known region ids."""
+    """``"all"``, ``"jp1,us2"``, ``"Germany, ireland"``, ``"DE"`` or ``["jp1", "us2"]`` -> sorted, unique, known
+    region ids. A word is a region's id, name or country code, in any case; a country code selects every region in
+    the country (``US`` -> us1, us2)."""
     parts = regions.split(",") if isinstance(regions, str) else [str(region) for region in regions]
     items = [item.strip() for item in parts if item.strip()]
+
     def allowed() -> str:
-        return f"allowed: {ALL} or any of {join_some(catalog.region_ids)}"
+        names = join_some(f"{r.id} ({', '.join(filter(None, (r.name, r.country)))})" for r in catalog.regions)
+        return f"allowed: {ALL}, or region ids, names or country codes: {names}; `chalk-policy regions` lists them"
 
     if not items:
         raise PlanError(f"regions: no region given; {allowed()}")
-    if ALL in items:
+    if any(region_key(item) == ALL for item in items):
         if len(items) > 1:
             raise PlanError(f"regions: {show(ALL)} cannot be combined with other regions; {allowed()}")
         return catalog.region_ids
-    unknown = sorted(set(items) - set(catalog.region_ids))
+    index: dict[str, list[str]] = {}
+    for region in catalog.regions:
+        for key in dict.fromkeys(region_keys(region)):
+            index.setdefault(key, []).append(region.id)
+    unknown = sorted({item for item in items if region_key(item) not in index})
     if unknown:
         raise PlanError(f"regions: unknown region{'s' if len(unknown) > 1 else ''} {join_some(unknown)}; {allowed()}")
-    return tuple(sorted(set(items)))
+    return tuple(sorted({rid for item in items for rid in index[region_key(item)]}))
 
 
 def resolve_option(catalog: Catalog, option: int | str) -> int:
@@ -191,30 +222,34 @@ def _host_rules(catalog: Catalog, region_ids: tuple[str, ...]) -> tuple[HostRule
     return tuple(sorted(rules.values(), key=lambda rule: (rule.scope != "global", rule.host)))
 
 
-def _notes(catalog: Catalog, region_ids: tuple[str, ...], option_id: int, peer_to_peer: bool) -> tuple[str, ...]:
+def _notes(catalog: Catalog, region_ids: tuple[str, ...], option_id: int, peer_to_peer: bool) -> tuple[Note, ...]:
     option = catalog.port_option(option_id)
-    notes: list[str] = []
+    notes: list[Note] = []
     if not option.recommended:
         best = min((o.id for o in catalog.port_options if o.recommended), default=None)  # not file order
-        notes.append(f"Option {option.id} ({option.name}) gives {option.quality} quality; "
-                     f"PTC recommends option {best}." if best is not None else f"Option {option.id}: {option.name}.")
+        notes.append(Note(f"Option {option.id} ({option.name}) gives {option.quality} quality; PTC recommends option "
+                          f"{best}." if best is not None else f"Option {option.id}: {option.name}."))
     undocumented = [f"{r.protocol.value.upper()} {r.ports}" for r in option.rules if not r.twilio_documented]
     if undocumented:
-        notes.append(f"{', '.join(undocumented)}: listed by PTC, not in Twilio's documentation.")
+        notes.append(Note(f"{', '.join(undocumented)}: listed by PTC, not in Twilio's documentation; the rules allow "
+                          "them as PTC lists them."))
     if peer_to_peer:
-        notes.append("E2EE: clients on one network send media device to device, so peer-to-peer traffic between "
-                     "Chalk clients must be allowed; when a direct path is blocked, sessions relay through the "
-                     "same media ranges and ports.")
+        notes.append(Note("E2EE: clients on one network send media device to device, so the peer rules between "
+                          "Chalk clients are part of the plan; when a direct path is blocked, sessions relay through "
+                          "the same media ranges and ports."))
+    for host in catalog.hosts:
+        if host.note:
+            notes.append(Note(f"{host.host}: {host.note}.", host.action))
     inferred = [rid for rid in region_ids if _uses_inferred(catalog.region(rid))]
     if inferred:
-        notes.append(f"Inferred facts (not stated by a source) are used for: {', '.join(inferred)}; "
-                     "see `chalk-policy catalog show`.")
+        notes.append(Note(f"Inferred facts (not stated by a source) are used for: {', '.join(inferred)}; "
+                          "see `chalk-policy catalog show`."))
     for region_id in region_ids:
-        notes.extend(f"{region_id}: {gap}." for gap in catalog.region(region_id).gaps)
+        notes.extend(Note(f"{region_id}: {gap}.") for gap in catalog.region(region_id).gaps)
     if catalog.twilio_hosts:
         hosts = sorted({h.host for h in catalog.twilio_hosts})
-        notes.append(f"Twilio also documents {', '.join(hosts)} (not on PTC's list); they use the same media "
-                     "ranges, which these rules already allow by address.")
+        notes.append(Note(f"Twilio also documents {', '.join(hosts)} (not on PTC's list); they use the same media "
+                          "ranges, which these rules already allow by address."))
     return tuple(notes)
 
 

@@ -388,7 +388,7 @@ def changed(mutate: Any, version: str = "2026120101") -> Catalog:
 def test_diff_of_identical_catalogs_is_empty(catalog: Catalog) -> None:
     result = diff(catalog, catalog)
 
-    assert (result.old_version, result.new_version, result.changes) == ("2026112501", "2026112501", ())
+    assert (result.old_version, result.new_version, result.changes) == ("2026120101", "2026120101", ())
     assert not result.has_removals
 
 

@@ -212,7 +212,7 @@ CASES = [
                  id="regions-as-string"),
     pytest.param(set_region("jp1", gapz=[]),
                  ["bad.yaml: regions[jp1].gapz: unknown field 'gapz'; "
-                  "allowed fields: annotation_proxy, cidrs, gaps, id, media_host, name"],
+                  "allowed fields: annotation_proxy, cidrs, country, gaps, id, media_host, name"],
                  id="unknown-region-field-typo"),
     pytest.param(lambda raw: raw.update(region=raw.pop("regions")),
                  [f"bad.yaml: region: unknown field 'region'; allowed fields: {TOP_FIELDS}",
@@ -225,8 +225,8 @@ CASES = [
     pytest.param(set_top(version="2026133001"),
                  ["bad.yaml: version: '2026133001' does not start with a real date; allowed: YYYYMMDDNN"],
                  id="version-month-13"),
-    pytest.param(set_top(version=2026112501),
-                 ["bad.yaml: version: expected a string, got 2026112501 (an integer)"],
+    pytest.param(set_top(version=2026120101),
+                 ["bad.yaml: version: expected a string, got 2026120101 (an integer)"],
                  id="version-unquoted-integer"),
     pytest.param(set_top(schema=2),
                  ["bad.yaml: schema: 2 is not a supported schema; allowed: 1"],
@@ -237,6 +237,14 @@ CASES = [
     pytest.param(lambda raw: raw["hosts"][0].update(host="localhost"),
                  [f"bad.yaml: hosts[0].host: 'localhost' is not a host name; {HOST_RULE}"],
                  id="host-name-single-label"),
+    pytest.param(lambda raw: raw["hosts"][0].update(host="169.254.169.254"),
+                 ["bad.yaml: hosts[0].host: '169.254.169.254' is an IP address, not a host name; allowed: a host name "
+                  "whose last label is not all digits, e.g. de1.vss.twilio.com"],
+                 id="host-name-is-an-address"),
+    pytest.param(lambda raw: region(raw, "de1").update(country="de"),
+                 ["bad.yaml: regions[de1].country: 'de' is not a country code; allowed: two upper-case letters "
+                  "(ISO 3166-1 alpha-2), e.g. DE"],
+                 id="country-lower-case"),
     pytest.param(lambda raw: region(raw, "jp1")["media_host"].update(host="-jp1.vss.twilio.com"),
                  [f"bad.yaml: regions[jp1].media_host.host: '-jp1.vss.twilio.com' is not a host name; {HOST_RULE}"],
                  id="host-name-leading-hyphen"),
@@ -347,7 +355,7 @@ def test_file_with_several_problems_reports_all_of_them_in_one_error(tmp_path: P
         f"{path}: regions[br1].media_host.source: 'nowhere' is not defined in 'sources'; defined: {SOURCE_KEYS}",
         f"{path}: regions[de1].name: required field is missing",
         f"{path}: regions[de1].nmae: unknown field 'nmae'; "
-        "allowed fields: annotation_proxy, cidrs, gaps, id, media_host, name",
+        "allowed fields: annotation_proxy, cidrs, country, gaps, id, media_host, name",
         f"{path}: regions[jp1].cidrs[2]: '18.180.220.129/25' has host bits set; "
         "allowed: the network address, 18.180.220.128/25",
         f"{path}: regions[us2].cidrs[3]: '13.115.244.0/28' overlaps regions[jp1].cidrs[0] '13.115.244.0/27' "
@@ -383,7 +391,7 @@ def test_problem_without_path_names_only_the_file() -> None:
 
 def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "dup.yaml"
-    path.write_text('schema: 1\nversion: "2026112501"\nschema: 2\n', encoding="utf-8")
+    path.write_text('schema: 1\nversion: "2026120101"\nschema: 2\n', encoding="utf-8")
     with pytest.raises(CatalogError) as caught:
         load_catalog(path)
     assert [str(p) for p in caught.value.problems] == [

@@ -63,7 +63,7 @@ def test_the_frozen_catalog_is_generated_from_the_current_yaml() -> None:
 
 
 def test_the_packaged_yaml_passes_the_full_validation(validated: Catalog) -> None:
-    assert validated.version == "2026112501"
+    assert validated.version == "2026120101"
     assert len(validated.regions) == 9
 
 
@@ -123,7 +123,7 @@ def test_a_record_checks_across_its_fields_when_built() -> None:
 
 
 def test_record_fields_are_in_declaration_order_base_class_first() -> None:
-    assert Region.fields == ("id", "name", "media_host", "annotation_proxy", "cidrs", "gaps")
+    assert Region.fields == ("id", "name", "country", "media_host", "annotation_proxy", "cidrs", "gaps")
     assert packaged.CATALOG.regions[0].cidrs[0].fields == ("source", "evidence", "cidr")
     assert Catalog.fields[0] == "schema_version"
     assert to_data(packaged.CATALOG)["schema"] == 1

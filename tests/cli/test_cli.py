@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chalk_testkit import ALL_CIDRS, RESEARCH_CIDRS, cidr_entry, region, shipped_raw, write_yaml
+from chalk_testkit import ALL_CIDRS, ALLOWED_REGIONS, RESEARCH_CIDRS, cidr_entry, region, shipped_raw, write_yaml
 from click.testing import CliRunner, Result
 
 from chalk_policy.catalog.loader import default_catalog_text
 from chalk_policy.cli.main import cli
+from chalk_policy.cli.plan_formats import RULE_COLUMNS
 
-VERSION = "2026112501"
-ALLOWED_REGIONS = "allowed: all or any of au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"
+VERSION = "2026120101"
+ALLOWED_REGIONS = ALLOWED_REGIONS
 REPO = Path(__file__).parents[2]
 
 
@@ -255,16 +256,19 @@ def test_plan_table_for_jp1_and_us2() -> None:
     assert_ok(result)
     lines = result.stdout.splitlines()
     assert lines[0] == f"Chalk egress plan -- catalog {VERSION}, regions jp1, us2, option 1, standard encryption"
-    assert lines[2] == "Media (6 ranges x 3 port rules):"
+    assert lines[2] == "Media, outbound (6 ranges x 3 port rules):"
     assert lines[3].split() == ["PROTOCOL", "PORTS", "DESTINATION", "REGIONS"]
     media = [line.split() for line in lines[5:23]]
     assert {(row[0], row[1]) for row in media} == {("UDP", "443"), ("UDP", "3478"), ("UDP", "10000-60000")}
     assert {row[2] for row in media} == set(RESEARCH_CIDRS["jp1"] + RESEARCH_CIDRS["us2"])
-    assert lines[24] == "Signaling hosts (17):"
+    assert lines[24] == "Signaling hosts, outbound (17):"
     assert "  AWS:   18 egress rules in 2 security group(s) of at most 60 (2 reserved in shard 1) -- " \
            "shard 1: 9 rules (jp1), shard 2: 9 rules (us2)" in lines
     assert "  Azure: 3 NSG rules, 8 destination prefixes, priorities 100, 104, 4096 within 100-4096" in lines
-    assert "  - UDP 443: listed by PTC, not in Twilio's documentation." in lines
+    assert "  - UDP 443: listed by PTC, not in Twilio's documentation; the rules allow them as PTC lists them." in lines
+    assert "  - smartproxy.prod.look.vuforia.com: avoid stateful packet inspection. ACTION: exempt TCP 443 to this " \
+           "host from stateful packet inspection and TLS decryption (SSL inspection)" in lines
+    assert lines.index("ACTIONS for the network team:") < lines.index("Notes (no action needed):")
 
 
 def test_plan_json_for_jp1_and_us2() -> None:
@@ -305,19 +309,53 @@ def test_plan_all_regions_option_1_json_lists_all_29_ranges_on_udp_443_3478_and_
     assert [g["rules"] for g in data["budgets"]["aws"]["groups"]] == [57, 30]
 
 
-def test_plan_csv_has_one_row_per_rule_and_destination() -> None:
+def test_plan_csv_is_the_ticket_one_row_per_rule_then_the_notes() -> None:
     result = run("plan", "--regions", "de1,ie1", "--option", "3", "--format", "csv")
 
     assert_ok(result)
-    rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["kind", "protocol", "from_port", "to_port", "destination", "regions"]
-    media = [row for row in rows[1:] if row[0] == "media"]
-    hosts = [row for row in rows[1:] if row[0] == "host"]
+    rows = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in csv.reader(io.StringIO(result.stdout))]
+    assert tuple(rows[0].values()) == RULE_COLUMNS
+    kinds = [row["kind"] for row in rows[1:]]
+    assert kinds == sorted(kinds, key=["media", "signaling", "reply", "note"].index)  # rules, then notes
+    media = [row for row in rows[1:] if row["kind"] == "media"]
+    hosts = [row for row in rows[1:] if row["kind"] == "signaling"]
     assert len(media) == 3 * 7 and len(hosts) == 13 + 3
-    assert {(r[1], r[2], r[3]) for r in media} == {("tcp", "443", "443"), ("tcp", "3478", "3478"),
-                                                   ("tcp", "5349", "5349")}
-    assert ["media", "tcp", "5349", "5349", "52.215.127.0/24", "ie1"] in media
-    assert ["host", "tcp", "443", "443", "smartproxy-eu-west-1.prod.look.vuforia.com", "de1 ie1"] in hosts
+    assert {(r["protocol"], r["ports"]) for r in media} == {("TCP", "443"), ("TCP", "3478"), ("TCP", "5349")}
+    assert {r["catalog_version"] for r in rows[1:]} == {VERSION}
+    assert all(r["direction"] == "outbound" and r["source"] == "Chalk clients" and r["action"] == "allow"
+               for r in media + hosts)
+    assert {"id": "media-tcp-5349-52.215.127.0/24", "destination": "52.215.127.0/24", "regions": "ie1",
+            "why": "Chalk media to Twilio's media servers of ie1 (Ireland) (port option 3)"}.items() \
+        <= next(r for r in media if r["id"] == "media-tcp-5349-52.215.127.0/24").items()
+    proxy = next(r for r in hosts if r["destination"] == "smartproxy-eu-west-1.prod.look.vuforia.com")
+    assert (proxy["regions"], proxy["ports"]) == ("de1 ie1", "443")
+    global_host = next(r for r in hosts if r["destination"] == "accountapi.prod.look.vuforia.com")
+    assert global_host["regions"] == "" and "needed by every call" in global_host["why"]  # never region ids
+
+
+def test_plan_e2ee_ticket_differs_from_standard_by_the_peer_rules() -> None:
+    standard, e2ee = (run("plan", "--regions", "de1", "--format", "csv", "--encryption", mode, "--clients",
+                          "10.20.0.0/16") for mode in ("standard", "e2ee"))
+
+    assert_ok(standard)
+    assert_ok(e2ee)
+    extra = [line for line in e2ee.stdout.splitlines() if line not in standard.stdout.splitlines()]
+    peers = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in csv.reader(extra) if row[1] == "peer"]
+    assert [(p["protocol"], p["ports"], p["direction"], p["source"], p["destination"]) for p in peers] == [
+        ("UDP", "1024-65535", "internal", "10.20.0.0/16", "10.20.0.0/16"),
+        ("TCP", "1024-65535", "internal", "10.20.0.0/16", "10.20.0.0/16")]
+
+
+def test_every_note_of_the_ticket_says_whether_it_needs_an_action() -> None:
+    result = run("plan", "--regions", "de1", "--format", "csv")
+
+    assert_ok(result)
+    notes = [dict(zip(RULE_COLUMNS, row, strict=True)) for row in csv.reader(io.StringIO(result.stdout))
+             if row[1] == "note"]
+    assert notes and all(n["action"] == "none" or n["action"].startswith("ACTION: ") for n in notes)
+    actions = {n["why"].split(":")[0] for n in notes if n["action"] != "none"}
+    assert "smartproxy.prod.look.vuforia.com" in actions
+    assert any(n["why"].startswith("'Chalk clients' stands for") for n in notes if n["action"] != "none")
 
 
 def test_plan_e2ee_with_custom_quota_and_window() -> None:

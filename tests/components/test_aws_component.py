@@ -11,6 +11,7 @@ import pulumi
 import pytest
 import yaml
 from chalk_mocks import COMPONENT, EGRESS, INGRESS, POLICY, RULE_GROUP, SG, Engine, Run
+from chalk_testkit import ALLOWED_REGIONS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from chalk_policy.planning.network_firewall import capacity
 
 VPC = "vpc-0a1b2c3d4e5f60718"
 PROXY_SG = "sg-0123456789abcdef0"
-VERSION = "2026112501"
+VERSION = "2026120101"
 JP1 = ("13.115.244.0/27", "54.65.63.192/26", "18.180.220.128/25")
 US2 = ("34.216.110.128/27", "54.244.51.0/24", "44.234.69.0/25")
 OPTION_RULES = {  # straight from PTC's table, not from the planner
@@ -407,8 +408,8 @@ def test_clean_description_always_fits(text: str) -> None:
 
 
 def test_clean_description_keeps_allowed_text() -> None:
-    assert clean_description("Chalk media UDP 443 to jp1, us2 (catalog 2026112501)") == (
-        "Chalk media UDP 443 to jp1, us2 (catalog 2026112501)")
+    assert clean_description("Chalk media UDP 443 to jp1, us2 (catalog 2026120101)") == (
+        "Chalk media UDP 443 to jp1, us2 (catalog 2026120101)")
     assert clean_description("a<b>&c\"d'e\u00e9") == "abcde"
     assert clean_description("x" * 300) == "x" * 255
 
@@ -438,7 +439,7 @@ def test_preview_declares_the_same_resources(engine: Engine) -> None:
 
 # --- invalid inputs -----------------------------------------------------------------------------------
 
-REGIONS = "allowed: all or any of au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"
+REGIONS = ALLOWED_REGIONS
 
 BAD_INPUTS = {
     "unknown region": ({"regions": ["jp1", "xx9"]}, f"regions: unknown region xx9; {REGIONS}"),

@@ -13,6 +13,7 @@ import pulumi
 import pytest
 import yaml
 from chalk_mocks import AZ_COMPONENT, AZ_POLICY, NSG, PROJECT_DIR, RCG, Engine, Run
+from chalk_testkit import ALLOWED_REGIONS
 
 from chalk_policy.catalog import load_catalog
 from chalk_policy.catalog.loader import default_catalog_text
@@ -20,7 +21,7 @@ from chalk_policy.components import AzureInputError, ChalkAzureEgress, ChalkAzur
 from chalk_policy.components import azure as azure_module
 from chalk_policy.planning import AzureAccess, AzureBudget, AzureRule, Destination, Plan, plan
 
-VERSION = "2026112501"
+VERSION = "2026120101"
 RG = "rg-chalk-network-tcp"
 ALL = ["au1", "br1", "de1", "ie1", "in1", "jp1", "sg1", "us1", "us2"]
 DE1_IE1 = ["3.249.63.128/25", "18.156.18.128/25", "18.195.48.224/27", "52.59.186.0/27", "52.215.127.0/24",
@@ -300,7 +301,7 @@ def test_the_aws_side_does_not_import_the_azure_sdk() -> None:
 
 # --- invalid inputs -----------------------------------------------------------------------------------
 
-REGIONS = "allowed: all or any of " + ", ".join(ALL)
+REGIONS = ALLOWED_REGIONS
 POLICY_SHAPE = ("allowed: None or /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/"
                 "firewallPolicies/<name>")
 WINDOW_SHAPE = "allowed: 100 <= start <= end <= 4096"

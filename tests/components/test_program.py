@@ -24,6 +24,7 @@ from chalk_mocks import (
     load_stack_config,
     run_program,
 )
+from chalk_testkit import ALLOWED_REGIONS
 
 from chalk_policy.components import AzureInputError, ComponentInputError, ProxyInputError
 from chalk_policy.components.program import DEFAULTS, ProgramConfigError, parse_settings
@@ -35,7 +36,7 @@ ARN = "arn:aws:network-firewall:us-west-2:123456789012"
 NETWORK_FIREWALL_EXPORTS = {
     "firewallPolicyArn": f"{ARN}:firewall-policy/chalk-firewall-policy",
     "ruleGroupArns": [f"{ARN}:stateful-rulegroup/chalk-signaling-hosts", f"{ARN}:stateful-rulegroup/chalk-media"],
-    "catalogVersion": "2026112501",
+    "catalogVersion": "2026120101",
     "securityGroupIds": ["chalk-sg-1-id", "chalk-sg-2-id"],
 }
 AZURE_EXPORTS = {
@@ -48,8 +49,8 @@ EXPECTED = {
     "dev": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 10, "chalk-sg-2": 9}, "regions": ["jp1", "us2"]},
     "prod": {**NETWORK_FIREWALL_EXPORTS, "ruleCounts": {"chalk-sg-1": 59, "chalk-sg-2": 30}, "regions": ALL,
              **AZURE_EXPORTS, "nsgRuleCount": 4},
-    "azure-tcp": {**AZURE_EXPORTS, "nsgRuleCount": 3, "catalogVersion": "2026112501", "regions": ["de1", "ie1"]},
-    "proxy": {"firewallPolicyArn": None, "ruleGroupArns": [], "catalogVersion": "2026112501",
+    "azure-tcp": {**AZURE_EXPORTS, "nsgRuleCount": 3, "catalogVersion": "2026120101", "regions": ["de1", "ie1"]},
+    "proxy": {"firewallPolicyArn": None, "ruleGroupArns": [], "catalogVersion": "2026120101",
               "securityGroupIds": ["chalk-sg-1-id", "chalk-sg-2-id"], "ruleCounts": {"chalk-sg-1": 10, "chalk-sg-2": 0},
               "regions": ["jp1"],
               "proxyEndpoint": "chalk-proxy-nlb-0123456789abcdef.elb.us-west-2.amazonaws.com:3128",
@@ -223,9 +224,9 @@ PROGRAM_ERRORS = {
     "bad signaling": ("dev", {"chalk-network:awsSignaling": "squid"}, ComponentInputError,
                       "signaling: 'squid' is not a signaling mode; allowed: network-firewall, open-443, proxy"),
     "unknown region": ("dev", {"chalk-network:regions": '["jp1", "mars1"]'}, ComponentInputError,
-                       "regions: unknown region mars1; allowed: all or any of " + ", ".join(ALL)),
+                       "regions: unknown region mars1; " + ALLOWED_REGIONS),
     "unknown azure region": ("azure-tcp", {"chalk-network:regions": '["de1", "mars1"]'}, AzureInputError,
-                             "regions: unknown region mars1; allowed: all or any of " + ", ".join(ALL)),
+                             "regions: unknown region mars1; " + ALLOWED_REGIONS),
     "bad tags": ("dev", {"chalk-network:tags": '{"owner": 1}'}, ProgramConfigError,
                  "tags: {'owner': 1} is not a tag map; allowed: an object of string keys and values"),
     "azure without resource group": ("azure-tcp", {"chalk-network:azureResourceGroup": ""}, ProgramConfigError,

@@ -138,7 +138,7 @@ def test_reordering_the_catalog_changes_nothing(dev: Workspace) -> None:
     # Removing a range and adding it back moves it to the end of jp1's list: same ranges, another order.
     overlay = dev.project / "overlay-reorder.yaml"
     overlay.write_text(
-        'overlay: 1\nversion: "2026112501"\nregions:\n'
+        'overlay: 1\nversion: "2026120101"\nregions:\n'
         "  - id: jp1\n    add_cidrs:\n      - {cidr: 13.115.244.0/27, source: ptc-av, evidence: seed}\n"
         "    remove_cidrs: [13.115.244.0/27]\n"
         "  - id: us2\n    add_cidrs:\n      - {cidr: 34.216.110.128/27, source: twilio-video-ip, evidence: retrieved}\n"

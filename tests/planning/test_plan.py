@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from chalk_testkit import (
     ALL_CIDRS,
+    ALLOWED_REGIONS,
     REGION_IDS,
     RESEARCH_CIDRS,
     catalog_with_regions,
@@ -20,6 +21,7 @@ from chalk_policy.planning import (
     Destination,
     HostRule,
     MediaRule,
+    Plan,
     PlanError,
     PortRange,
     aws_budget,
@@ -28,7 +30,7 @@ from chalk_policy.planning import (
     resolve_regions,
 )
 
-ALLOWED_REGIONS = "allowed: all or any of au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"
+ALLOWED_REGIONS = ALLOWED_REGIONS
 GLOBAL = (
     "accountapi.prod.look.vuforia.com",
     "chalkusageservice.prod.look.vuforia.com",
@@ -46,8 +48,19 @@ GLOBAL = (
 )
 TWILIO_NOTE = ("Twilio also documents global.stun.twilio.com, global.turn.twilio.com (not on PTC's list); they use "
                "the same media ranges, which these rules already allow by address.")
-E2EE_NOTE = ("E2EE: clients on one network send media device to device, so peer-to-peer traffic between Chalk clients "
-             "must be allowed; when a direct path is blocked, sessions relay through the same media ranges and ports.")
+E2EE_NOTE = ("E2EE: clients on one network send media device to device, so the peer rules between Chalk clients are "
+             "part of the plan; when a direct path is blocked, sessions relay through the same media ranges and ports.")
+SMARTPROXY_NOTE = "smartproxy.prod.look.vuforia.com: avoid stateful packet inspection."
+HOST_NOTES = [  # PTC's notes on hosts of every plan, in catalog order
+    "vuforiachalk.com: PTC lists this URL; firewalls see the host.",
+    SMARTPROXY_NOTE,
+    "usageservice.prod.vuforia.com: prod.vuforia.com, not prod.look.vuforia.com.",
+    "mobile-endpoint.twilio.com: purpose not documented by Twilio Video.",
+]
+
+
+def texts(result: Plan) -> list[str]:
+    return [note.text for note in result.notes]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +88,7 @@ JP1_US2 = (
 def test_jp1_us2_option_1_standard_is_exact(catalog: Catalog) -> None:
     result = plan(catalog, "jp1,us2", 1, "standard")
 
-    assert (result.catalog_version, result.regions, result.option) == ("2026112501", ("jp1", "us2"), 1)
+    assert (result.catalog_version, result.regions, result.option) == ("2026120101", ("jp1", "us2"), 1)
     assert (result.encryption, result.peer_to_peer) == (Encryption.STANDARD, False)
     assert result.media_rules == (
         MediaRule(Protocol.UDP, PortRange(443, 443), JP1_US2, twilio_documented=False),
@@ -90,11 +103,16 @@ def test_jp1_us2_option_1_standard_is_exact(catalog: Catalog) -> None:
         HostRule("us2.vss.twilio.com", ("us2",), "regional"),
     )
     assert all((h.protocol, h.port) == (Protocol.TCP, 443) for h in result.hosts)
-    assert result.notes == (
-        "UDP 443: listed by PTC, not in Twilio's documentation.",
+    assert texts(result) == [
+        "UDP 443: listed by PTC, not in Twilio's documentation; the rules allow them as PTC lists them.",
+        *HOST_NOTES,
         "Inferred facts (not stated by a source) are used for: us2; see `chalk-policy catalog show`.",
         TWILIO_NOTE,
-    )
+    ]
+    assert [(note.text, note.action) for note in result.notes if note.action] == [
+        (SMARTPROXY_NOTE, "exempt TCP 443 to this host from stateful packet inspection and TLS decryption (SSL "
+                          "inspection)")]
+    assert str(result.notes[0]).endswith("No action needed.") and " ACTION: exempt" in str(result.notes[2])
     assert set(result.cidrs) == set(RESEARCH_CIDRS["jp1"] + RESEARCH_CIDRS["us2"])
     assert result.protocols == (Protocol.UDP,)
 
@@ -103,12 +121,26 @@ def test_region_order_spaces_and_duplicates_do_not_matter(catalog: Catalog) -> N
     assert plan(catalog, " us2 , jp1,us2,", 1) == plan(catalog, ["jp1", "us2"], 1) == plan(catalog, "jp1,us2", "1")
 
 
+@pytest.mark.parametrize("words", [
+    "de1,ie1", "germany,ireland", "Germany, Ireland", "DE,IE", "de, ie", " GERMANY ,ie1", "Ireland,DE,de1",
+])
+def test_regions_by_id_name_or_country_in_any_case(catalog: Catalog, words: str) -> None:
+    assert resolve_regions(catalog, words) == ("de1", "ie1")
+
+
+def test_a_country_selects_all_its_regions_and_blanks_in_names_do_not_matter(catalog: Catalog) -> None:
+    assert resolve_regions(catalog, "US") == ("us1", "us2")
+    assert resolve_regions(catalog, "us  east   coast") == ("us1",)
+    assert resolve_regions(catalog, "ALL") == catalog.region_ids
+
+
 def test_option_2_is_three_udp_ports_with_a_quality_note(catalog: Catalog) -> None:
     result = plan(catalog, "jp1", 2)
 
     assert media(result) == [("udp", "443"), ("udp", "3478"), ("udp", "5349")]
-    assert result.notes[:2] == ("Option 2 (UDP on three ports) gives good quality; PTC recommends option 1.",
-                                "UDP 443, UDP 5349: listed by PTC, not in Twilio's documentation.")
+    assert texts(result)[:2] == ["Option 2 (UDP on three ports) gives good quality; PTC recommends option 1.",
+                                 "UDP 443, UDP 5349: listed by PTC, not in Twilio's documentation; the rules allow "
+                                 "them as PTC lists them."]
 
 
 def test_option_3_is_tcp_only(catalog: Catalog) -> None:
@@ -116,8 +148,9 @@ def test_option_3_is_tcp_only(catalog: Catalog) -> None:
 
     assert media(result) == [("tcp", "443"), ("tcp", "3478"), ("tcp", "5349")]
     assert result.protocols == (Protocol.TCP,)
-    assert result.notes[:2] == ("Option 3 (TCP only) gives lower quality; PTC recommends option 1.",
-                                "TCP 5349: listed by PTC, not in Twilio's documentation.")
+    assert texts(result)[:2] == ["Option 3 (TCP only) gives lower quality; PTC recommends option 1.",
+                                 "TCP 5349: listed by PTC, not in Twilio's documentation; the rules allow them as "
+                                 "PTC lists them."]
     assert set(result.cidrs) == set(RESEARCH_CIDRS["de1"] + RESEARCH_CIDRS["ie1"])
 
 
@@ -125,7 +158,7 @@ def test_e2ee_sets_peer_to_peer_and_explains_it(catalog: Catalog) -> None:
     standard, e2ee = plan(catalog, "jp1", 1, "standard"), plan(catalog, "jp1", 1, "e2ee")
 
     assert (e2ee.encryption, e2ee.peer_to_peer) == (Encryption.E2EE, True)
-    assert E2EE_NOTE in e2ee.notes and E2EE_NOTE not in standard.notes
+    assert E2EE_NOTE in texts(e2ee) and E2EE_NOTE not in texts(standard)
     assert e2ee.media_rules == standard.media_rules and e2ee.hosts == standard.hosts
     assert plan(catalog, "jp1", 1, Encryption.E2EE) == plan(catalog, "jp1", 1, " E2EE ") == e2ee
 
@@ -133,9 +166,9 @@ def test_e2ee_sets_peer_to_peer_and_explains_it(catalog: Catalog) -> None:
 def test_brazil_plan_carries_its_gap_and_no_annotation_proxy(catalog: Catalog) -> None:
     result = plan(catalog, "br1", 1)
 
-    assert "br1: PTC lists no South America annotation proxy host." in result.notes
+    assert "br1: PTC lists no South America annotation proxy host." in texts(result)
     assert [h.host for h in result.hosts if h.scope == "regional"] == ["br1.vss.twilio.com"]
-    assert not any("Inferred facts" in note for note in result.notes)
+    assert not any("Inferred facts" in note for note in texts(result))
 
 
 def test_regions_sharing_a_proxy_need_it_once(catalog: Catalog) -> None:
@@ -167,7 +200,7 @@ PLAN_ERRORS = [
     pytest.param(("jp9", 1, "standard"), f"regions: unknown region jp9; {ALLOWED_REGIONS}", id="unknown-region"),
     pytest.param(("zz1,jp1,aa1", 1, "standard"), f"regions: unknown regions aa1, zz1; {ALLOWED_REGIONS}",
                  id="unknown-regions-sorted"),
-    pytest.param(("JP1", 1, "standard"), f"regions: unknown region JP1; {ALLOWED_REGIONS}", id="region-upper-case"),
+    pytest.param(("JP9", 1, "standard"), f"regions: unknown region JP9; {ALLOWED_REGIONS}", id="region-upper-case"),
     pytest.param(("", 1, "standard"), f"regions: no region given; {ALLOWED_REGIONS}", id="empty-regions"),
     pytest.param((" , ", 1, "standard"), f"regions: no region given; {ALLOWED_REGIONS}", id="only-commas"),
     pytest.param(([], 1, "standard"), f"regions: no region given; {ALLOWED_REGIONS}", id="empty-list"),
@@ -337,7 +370,7 @@ def test_azure_standard_option_1_is_one_udp_allow_signaling_and_a_final_deny(cat
     media_rule, signaling, deny = budget.rules
     assert media_rule.destination_prefixes == result.cidrs
     assert media_rule.destination_ports == ("443", "3478", "10000-60000")
-    assert media_rule.description == "Chalk media UDP to jp1, us2 (Chalk catalog 2026112501)"
+    assert media_rule.description == "Chalk media UDP to jp1, us2 (Chalk catalog 2026120101)"
     assert (signaling.destination_prefixes, signaling.destination_ports) == (("Internet",), ("443",))
     assert (deny.access, deny.destination_prefixes, deny.destination_ports) == (AzureAccess.DENY, ("Internet",), ("*",))
     assert budget.address_count == 6 + 1 + 1
@@ -417,6 +450,6 @@ def test_quality_note_does_not_depend_on_the_order_of_options() -> None:
     reordered = shipped_raw()
     reordered["port_options"].reverse()
 
-    notes = {plan(validate_catalog(r, "c.yaml"), "jp1", 2).notes[0] for r in (raw, reordered)}
+    notes = {plan(validate_catalog(r, "c.yaml"), "jp1", 2).notes[0].text for r in (raw, reordered)}
 
     assert notes == {"Option 2 (UDP on three ports) gives good quality; PTC recommends option 1."}

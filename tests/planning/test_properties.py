@@ -65,7 +65,7 @@ def raw_catalogs(draw: st.DrawFn) -> dict[str, Any]:
 
     return {
         "schema": 1,
-        "version": "2026112501",
+        "version": "2026120101",
         "sources": {"src": {"url": "https://example.com", "title": "Example"}},
         "port_options": options,
         "encryption_modes": [

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from chalk_testkit import ALLOWED_REGIONS
 from click.testing import CliRunner, Result
 from policy_kit import ROOT
 from pulumi_policy import EnforcementLevel
@@ -26,7 +27,7 @@ HOSTS = "chalk-signaling-hosts-required"
 CLEAN_PLAN = ROOT / "tests" / "fixtures" / "engine" / "dev-preview-create.json"
 """The dev stack's `pulumi preview --json` (regions jp1, us2): clean under its own requirement."""
 LEVELS = "advisory, mandatory, remediate, disabled"
-REGIONS = "allowed: all or any of au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"
+REGIONS = ALLOWED_REGIONS
 SETTINGS = "regions, option, encryption, clientTag, clientCidrs, catalogOverlay, fromStackConfig"
 NAMES = ("all, chalk-media-egress-required, chalk-signaling-hosts-required, chalk-media-egress-least-privilege, "
          "chalk-option-consistency, chalk-egress-unverified")

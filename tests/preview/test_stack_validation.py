@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from chalk_testkit import ALLOWED_REGIONS
 from click.testing import CliRunner, Result
 from preview_kit import write
 
@@ -22,7 +23,7 @@ from chalk_policy.cli.main import cli
 from chalk_policy.preview import ProgramError, load_stack_config, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
-REGIONS = "allowed: all or any of au1, br1, de1, ie1, in1, jp1, sg1, us1, us2"
+REGIONS = ALLOWED_REGIONS
 PROGRAM_RAN = "the program ran"
 STUB = f"raise RuntimeError({PROGRAM_RAN!r})\n"
 """A chalk-network program that only says it ran: the config must be refused before it."""
@@ -30,6 +31,7 @@ VPC = "  chalk-network:awsVpcId: vpc-0a1b2c3d4e5f60718\n"
 RUN_CLI = """
 import gc, sys, threading
 from chalk_policy.cli.main import main
+from chalk_testkit import ALLOWED_REGIONS
 try:
     main(sys.argv[1:])
 finally:
