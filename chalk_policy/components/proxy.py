@@ -33,7 +33,15 @@ from ..catalog import load_catalog
 from ..catalog.models import SIGNALING_PORT, Encryption, Protocol
 from ..planning import Plan, PlanError, plan
 from ..planning.intent import PROXY_TYPE
-from ..proxy import DEFAULT_IDLE_TIMEOUT, DEFAULT_PORT, MIN_IDLE_TIMEOUT, ProxyConfigError, parse_cidrs, render_squid
+from ..proxy import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_PORT,
+    MIN_IDLE_TIMEOUT,
+    ProxyConfigError,
+    check_clients,
+    parse_cidrs,
+    render_squid,
+)
 from ..proxy.common import RFC1918
 from .anatomy import KEYWORDS, merged_args, register_outputs, settings_from
 from .aws import ANYWHERE, CATALOG_TAG, clean_description, is_tag_map
@@ -89,7 +97,11 @@ class ChalkSquidProxyArgs(TypedDict):
     """The proxy port (default 3128): the listener's, the instances' and the clients' (`ChalkAwsEgress`'s
     `proxy_port`)."""
     client_cidrs: NotRequired[Sequence[str]]
-    """Client networks allowed to use the proxy (security group and Squid `src` ACL)."""
+    """Client networks allowed to use the proxy (security group and Squid `src` ACL): private IPv4 networks (inside
+    10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or 127.0.0.0/8) unless `allow_public_clients`."""
+    allow_public_clients: NotRequired[bool]
+    """Also accept `client_cidrs` with public addresses, even `0.0.0.0/0` (default false): every host in them may
+    then use the proxy wherever its port is reachable. The component warns, and the generated squid.conf says so."""
     client_security_group_id: NotRequired[pulumi.Input[str] | None]
     """A client security group allowed to use the proxy; Squid then admits the private ranges (RFC 1918) unless
     `client_cidrs` narrows them, since it cannot see security groups."""
@@ -129,6 +141,7 @@ class SquidProxySettings:
     encryption: str = Encryption.STANDARD
     port: int = DEFAULT_PORT
     client_cidrs: Sequence[str] = ()
+    allow_public_clients: bool = False
     client_security_group_id: pulumi.Input[str] | None = None
     instance_type: str = "t3.small"
     min_size: int = 2
@@ -176,8 +189,11 @@ class ChalkSquidProxy(pulumi.ComponentResource):
                  **inputs: Any) -> None:
         settings = settings_from("ChalkSquidProxy", SquidProxySettings,
                                  merged_args("ChalkSquidProxy", args, inputs, ProxyInputError), ProxyInputError)
-        chalk_plan, squid_config, user_data, image_id = _validate(name, settings)
+        chalk_plan, squid_config, user_data, image_id, public = _validate(name, settings)
         super().__init__(TYPE_TOKEN, name, None, opts)
+        if public:
+            pulumi.log.warn(f"allow_public_clients: public client networks {', '.join(public)} may use this proxy; "
+                            "keep its port unreachable from anywhere else, or it is an open proxy", resource=self)
         self._name = name
         self._port = settings.port
         self._version = chalk_plan.catalog_version
@@ -375,24 +391,25 @@ def user_data_script(squid_config: str, version: str) -> str:
 # --- validation ---------------------------------------------------------------------------------------
 
 
-def _validate(name: str, args: SquidProxySettings) -> tuple[Plan, str, str, pulumi.Input[str]]:
-    """Check every plain input before any resource exists; return the plan, squid.conf, user data and image."""
+def _validate(name: str, args: SquidProxySettings) -> tuple[Plan, str, str, pulumi.Input[str], tuple[str, ...]]:
+    """Check every plain input before any resource exists; return the plan, squid.conf, user data, image and the
+    public client networks allowed by `allow_public_clients`."""
     _check_placement(name, args)
     _check_sizes(args)
     image = _image(args)
-    cidrs = _check_clients(args)
+    cidrs, public = _check_clients(args)
     try:
         chalk_plan = plan(load_catalog(args.catalog_path, overlay=args.overlay_path), args.regions, args.option,
                           args.encryption)
         squid_config = render_squid(chalk_plan, port=args.port, clients=cidrs or RFC1918,
-                                    idle_timeout=args.idle_timeout)
+                                    idle_timeout=args.idle_timeout, allow_public_clients=args.allow_public_clients)
     except (PlanError, ProxyConfigError) as exc:
         raise ProxyInputError(str(exc)) from None
     script = user_data_script(squid_config, chalk_plan.catalog_version)
     if len(script.encode()) > MAX_USER_DATA:
         raise ProxyInputError(f"user data: {len(script.encode())} bytes for {len(chalk_plan.hosts)} hosts; "
                               f"allowed: at most {MAX_USER_DATA} bytes (EC2's limit)")
-    return chalk_plan, squid_config, base64.b64encode(script.encode()).decode("ascii"), image
+    return chalk_plan, squid_config, base64.b64encode(script.encode()).decode("ascii"), image, public
 
 
 def _check_placement(name: str, args: SquidProxySettings) -> None:
@@ -441,8 +458,9 @@ def _image(args: SquidProxySettings) -> pulumi.Input[str]:
     return image
 
 
-def _check_clients(args: SquidProxySettings) -> tuple[str, ...]:
-    """Instance profile, client group and CIDRs, tags; the client CIDRs as parsed."""
+def _check_clients(args: SquidProxySettings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Instance profile, client group and CIDRs, tags; the client CIDRs as parsed, and those of them that are public
+    (allowed only with `allow_public_clients`)."""
     if args.iam_instance_profile is not None and not (
             isinstance(args.iam_instance_profile, str) and _PROFILE_NAME.match(args.iam_instance_profile)):
         raise ProxyInputError(f"iam_instance_profile: {args.iam_instance_profile!r} is not an instance profile "
@@ -464,10 +482,18 @@ def _check_clients(args: SquidProxySettings) -> tuple[str, ...]:
     if any(":" in cidr for cidr in cidrs) or tuple(cidrs) != tuple(args.client_cidrs):
         raise ProxyInputError(f"client_cidrs: {list(args.client_cidrs)!r} must be unique IPv4 networks without "
                               "host bits; allowed: e.g. ['10.20.0.0/16', '192.168.0.0/16']")
+    if not isinstance(args.allow_public_clients, bool):
+        raise ProxyInputError(f"allow_public_clients: {args.allow_public_clients!r} is not a boolean; allowed: true "
+                              "or false")
+    try:
+        public = check_clients(cidrs, args.allow_public_clients, setting="client_cidrs",
+                               opt_in="allow_public_clients: true")
+    except ProxyConfigError as exc:
+        raise ProxyInputError(str(exc)) from None
     if not is_tag_map(args.tags):
         raise ProxyInputError(f"tags: {args.tags!r} is not a tag map; allowed: a mapping of non-empty string keys "
                               "to string values")
-    return cidrs
+    return cidrs, public
 
 
 def _check_int(setting: str, value: object, low: int, high: int | None) -> None:

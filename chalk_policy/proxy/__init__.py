@@ -6,7 +6,18 @@ Pure functions over :class:`chalk_policy.planning.Plan`; no Pulumi, no network. 
 """
 
 from ..catalog.models import SIGNALING_PORT
-from .common import DEFAULT_PORT, RFC1918, Endpoint, ProxyConfigError, parse_cidrs, parse_endpoint
+from .common import (
+    DEFAULT_PORT,
+    LINK_LOCAL_DESTINATIONS,
+    METADATA_DESTINATIONS,
+    PRIVATE_CLIENT_RANGES,
+    RFC1918,
+    Endpoint,
+    ProxyConfigError,
+    check_clients,
+    parse_cidrs,
+    parse_endpoint,
+)
 from .pac import DIRECT, render_pac
 from .squid import DEFAULT_ACCESS_LOG, DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT, render_squid
 
@@ -15,11 +26,15 @@ __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_PORT",
     "DIRECT",
+    "LINK_LOCAL_DESTINATIONS",
+    "METADATA_DESTINATIONS",
     "MIN_IDLE_TIMEOUT",
+    "PRIVATE_CLIENT_RANGES",
     "RFC1918",
     "SIGNALING_PORT",
     "Endpoint",
     "ProxyConfigError",
+    "check_clients",
     "parse_cidrs",
     "parse_endpoint",
     "render_pac",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,19 @@ DEFAULT_PORT = 3128
 """Squid's customary port; also the default of the AWS component and of the program's ``awsProxyPort``."""
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 """Default client networks: the private IPv4 ranges."""
+PRIVATE_CLIENT_RANGES = (*RFC1918, "100.64.0.0/10", "fc00::/7", "127.0.0.0/8", "::1/128")
+"""Where proxy clients may be without an opt-in (:func:`check_clients`): RFC 1918, the shared address space of
+carrier-grade NAT (RFC 6598), IPv6 unique local addresses (RFC 4193) and loopback (tests, a proxy on the client's
+own machine). A client network must lie inside one of them; any other may hold addresses routed on the internet."""
+WORLD_WIDE_PREFIX = 8
+"""A client network with a shorter prefix (0.0.0.0/0, ::/0, 8.0.0.0/6) is world-wide rather than a site's network."""
+LINK_LOCAL_DESTINATIONS = ("169.254.0.0/16", "fe80::/10")
+"""Link-local networks (RFC 3927, RFC 4291): never a Chalk server; where cloud hosts keep their local services.
+The proxy never tunnels to them (:func:`chalk_policy.proxy.render_squid`), whatever a host name resolves to."""
+METADATA_DESTINATIONS = ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+"""Cloud instance metadata services, which hand out the proxy host's credentials: 169.254.169.254 (AWS, Azure,
+Google Cloud, Oracle, DigitalOcean and others; also inside 169.254.0.0/16, listed for the reader), fd00:ec2::254
+(AWS over IPv6) and 100.100.100.200 (Alibaba Cloud). The proxy never tunnels to them either."""
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _ENDPOINT_HOST = re.compile(r"^(?!-)[A-Za-z0-9.-]{1,253}(?<![-.])$")
 
@@ -72,6 +86,36 @@ def parse_cidrs(values: str | Iterable[str], setting: str = "--clients") -> tupl
         if text not in networks:
             networks.append(text)
     return tuple(networks)
+
+
+def check_clients(cidrs: Iterable[str], allow_public: bool, *, setting: str = "--clients",
+                  opt_in: str = "--allow-public-clients") -> tuple[str, ...]:
+    """The networks of ``cidrs`` (as :func:`parse_cidrs` returns them) that hold public addresses; refused unless
+    ``allow_public``.
+
+    A client network must lie inside :data:`PRIVATE_CLIENT_RANGES`; any other one (``0.0.0.0/0``, ``::/0``, any prefix
+    shorter than /8, ``8.8.8.0/24``) may hold addresses routed on the internet, whose hosts could then use the proxy
+    wherever its port is reachable (an open proxy). ``setting`` and ``opt_in`` name the input and the opt-in in the
+    message, which is one line: the value, what is allowed, how to opt in.
+    """
+    private = [netaddr.IPNetwork(cidr) for cidr in PRIVATE_CLIENT_RANGES]
+    public: list[str] = []
+    for cidr in cidrs:
+        network = netaddr.IPNetwork(cidr)
+        if any(network in allowed for allowed in private):
+            continue
+        if not allow_public:
+            if network.prefixlen < WORLD_WIDE_PREFIX:
+                what = "is world-wide (anyone on the internet could use the proxy wherever its port is reachable)"
+            else:
+                is_global = ipaddress.ip_network(str(network.cidr)).is_global
+                kind = "holds public addresses" if is_global else "is not a private network"
+                what = f"{kind} (its hosts could use the proxy wherever its port is reachable)"
+            raise ProxyConfigError(
+                f"{setting}: {show(cidr)} {what}; allowed: networks inside {', '.join(PRIVATE_CLIENT_RANGES[:-1])} "
+                f"or {PRIVATE_CLIENT_RANGES[-1]}; public clients only with {opt_in}")
+        public.append(str(network.cidr))
+    return tuple(public)
 
 
 def plan_hosts(plan: Plan) -> tuple[str, ...]:

@@ -17,12 +17,26 @@ flows earlier (the AWS component sets the NLB listener's TCP idle timeout to the
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
+
+import netaddr
 
 from ..catalog.models import SIGNALING_PORT
 from ..planning.plan import Plan
 from ..text import printable
-from .common import DEFAULT_PORT, RFC1918, ProxyConfigError, check_port, describe, parse_cidrs, plan_hosts
+from .common import (
+    DEFAULT_PORT,
+    LINK_LOCAL_DESTINATIONS,
+    METADATA_DESTINATIONS,
+    RFC1918,
+    ProxyConfigError,
+    check_clients,
+    check_port,
+    describe,
+    parse_cidrs,
+    plan_hosts,
+)
 
 MIN_IDLE_TIMEOUT = 300
 """Twilio's minimum idle timeout for the signaling WebSocket (seconds)."""
@@ -38,15 +52,21 @@ _LISTEN_ADDRESS = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])$")
 
 def render_squid(plan: Plan, *, port: int = DEFAULT_PORT, clients: str | Iterable[str] = RFC1918,
                  listen_address: str | None = None, access_log: str = DEFAULT_ACCESS_LOG,
-                 idle_timeout: int = DEFAULT_IDLE_TIMEOUT, endpoint: str | None = None) -> str:
+                 idle_timeout: int = DEFAULT_IDLE_TIMEOUT, endpoint: str | None = None,
+                 allow_public_clients: bool = False) -> str:
     """``squid.conf`` text: CONNECT to TCP 443 of the plan's host names from ``clients``; everything else denied.
 
-    ``listen_address`` (an IPv4 address or ``[IPv6]``) restricts the listening socket; ``access_log`` is a Squid
-    log destination (``stdio:/path``, ``daemon:/path``, ``syslog:...`` or ``none``); ``endpoint`` is only
-    written into the header (how clients reach the proxy, e.g. a load balancer's name).
+    ``clients`` must be private networks (:func:`chalk_policy.proxy.common.check_clients`) unless
+    ``allow_public_clients``, which also writes a ``# WARNING:`` line naming the public ones into the header. Never
+    tunneled to, whatever a host name resolves to: loopback (``to_localhost``), link-local addresses and the
+    cloud metadata services (:data:`chalk_policy.proxy.common.METADATA_DESTINATIONS`). ``listen_address`` (an IPv4
+    address or ``[IPv6]``) restricts the listening socket; ``access_log`` is a Squid log destination
+    (``stdio:/path``, ``daemon:/path``, ``syslog:...`` or ``none``); ``endpoint`` is only written into the header
+    (how clients reach the proxy, e.g. a load balancer's name).
     """
     port = check_port(port, "port")
     networks = parse_cidrs(clients, "clients")
+    public = check_clients(networks, allow_public_clients, setting="clients", opt_in="allow_public_clients=True")
     hosts = plan_hosts(plan)
     if listen_address is not None and not _LISTEN_ADDRESS.match(listen_address):
         raise ProxyConfigError(f"listen_address: {listen_address!r} is not an address; allowed: an IPv4 address "
@@ -69,17 +89,21 @@ def render_squid(plan: Plan, *, port: int = DEFAULT_PORT, clients: str | Iterabl
         f"# {len(hosts)} host names; regenerate with `chalk-policy render squid` when the catalog changes,",
         "# do not edit by hand.",
         *([f"# Clients reach this proxy as {endpoint}."] if endpoint else []),
+        *([f"# WARNING: public client networks, allowed on purpose: {', '.join(public)}. Every host in them may",
+           "# use this proxy: keep its port unreachable from anywhere else, or it is an open proxy."]
+          if public else []),
         "#",
         "# Policy: HTTP CONNECT tunnels to TCP 443 of exactly the host names below, from the client networks",
         "# below; every other request is denied (403). No plain-HTTP forwarding: Chalk signaling is HTTPS and",
         "# WSS on 443 only (PTC), so no request other than CONNECT ever needs this proxy. The tunnels are",
         "# opaque TLS: Squid sees the host name of the CONNECT request, never the content.",
+        *_media_note(plan),
         "",
         "# Listening port; the clients (or the PAC file) point at it.",
         f"http_port {listen}",
         "",
         "# Who may use the proxy.",
-        *[f"acl chalk_clients src {network}" for network in networks],
+        *_client_acl(networks),
         "",
         "# What they may do: CONNECT to TCP 443 ...",
         "acl chalk_connect method CONNECT",
@@ -98,10 +122,24 @@ def render_squid(plan: Plan, *, port: int = DEFAULT_PORT, clients: str | Iterabl
                       f"acl chalk_hosts dstdomain -n {rule.host}"]
     lines += [
         "",
-        "# Order matters: the first matching rule wins.",
+        "# Never tunneled to, whatever the host list says: Squid resolves the CONNECT host name and checks each of",
+        "# its addresses (dst), so an allowed name that resolves, or is made to resolve, to one of these is refused.",
+        "# to_localhost (built into Squid): loopback and unspecified, 127.0.0.0/8, 0.0.0.0, ::1 and ::.",
+        "# Link-local networks:",
+        f"acl chalk_forbidden_link_local dst {' '.join(LINK_LOCAL_DESTINATIONS)}",
+        "# Cloud instance metadata (the proxy host's credentials): AWS, Azure, Google Cloud and others; AWS over",
+        "# IPv6; Alibaba Cloud. (A separate ACL: Squid drops an address from an ACL that already holds its network.)",
+        f"acl chalk_forbidden_metadata dst {' '.join(METADATA_DESTINATIONS)}",
+        "",
+        "# Order matters: the first matching rule wins. Every deny comes before the only allow; names that are not",
+        "# on the list are refused before they are looked up.",
         "http_access deny !chalk_clients",
         "http_access deny !chalk_connect",
         "http_access deny !chalk_tls_port",
+        "http_access deny !chalk_hosts",
+        "http_access deny to_localhost",
+        "http_access deny chalk_forbidden_link_local",
+        "http_access deny chalk_forbidden_metadata",
         "http_access allow chalk_hosts",
         "http_access deny all",
         "",
@@ -123,3 +161,52 @@ def render_squid(plan: Plan, *, port: int = DEFAULT_PORT, clients: str | Iterabl
         "visible_hostname chalk-signaling-proxy",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _client_acl(networks: tuple[str, ...]) -> list[str]:
+    """The ``src`` ACL lines of the client networks, as Squid reads them. Squid keeps IPv4 addresses as IPv4-mapped
+    IPv6 (``::ffff:0:0/96``): it reads ``0.0.0.0/0`` as ``all``, IPv6 included (so that one is written as its two
+    halves; it needs the opt-in ``allow_public_clients``), and it drops, with a warning, a network inside another one
+    of the ACL (so those are only named in a comment)."""
+    rendered = [(half, network) for network in networks
+                for half in (("0.0.0.0/1", "128.0.0.0/1") if network == "0.0.0.0/0" else (network,))]
+    mapped = [_as_squid(half) for half, _ in rendered]
+    lines: list[str] = []
+    covered: list[str] = []
+    for index, (half, network) in enumerate(rendered):
+        if any(mapped[index] in outer and (mapped[index] != outer or other < index)
+               for other, outer in enumerate(mapped) if other != index):
+            if network not in covered:
+                covered.append(network)
+        else:
+            lines.append(f"acl chalk_clients src {half}")
+    if covered:
+        lines.append(f"# Also given, inside the networks above: {', '.join(covered)}.")
+    if any(netaddr.IPNetwork("::ffff:0:0/96") in network for network in mapped):  # IPv4 ones map to /97 or longer
+        lines.append("# An IPv6 network above holds ::ffff:0:0/96, so it admits every IPv4 client as well.")
+    return lines
+
+
+def _as_squid(network: str) -> netaddr.IPNetwork:
+    """``network`` as Squid compares it: IPv4 as IPv4-mapped IPv6."""
+    parsed = netaddr.IPNetwork(network)
+    return parsed.ipv6() if parsed.version == 4 else parsed
+
+
+def _media_note(plan: Plan) -> list[str]:
+    """Header lines: the plan's media (its option's ports, E2EE's peer traffic) never passes through this proxy."""
+    ports: dict[str, list[str]] = {}
+    for rule in plan.media_rules:
+        listed = ports.setdefault(rule.protocol.value.upper(), [])
+        if str(rule.ports) not in listed:
+            listed.append(str(rule.ports))
+    media = "; ".join(f"{protocol} {', '.join(values)}" for protocol, values in ports.items())
+    text = ("Signaling only: this proxy carries TCP 443 to the host names below. Media "
+            + (f"(option {plan.option}: {media} to the regions' media ranges) " if media else "")
+            + "does not pass through an HTTP proxy: allow it on the firewall (`chalk-policy plan` / "
+            "`chalk-policy render nftables`).")
+    if plan.peer_to_peer:
+        text += " E2EE media also flows directly between Chalk clients on your network, never through a proxy."
+    # Commands in backticks stay on one line: their spaces are not break points while the text is wrapped.
+    text = re.sub(r"`[^`]*`", lambda match: match.group(0).replace(" ", "\0"), printable(text, newlines=False))
+    return ["#", *(f"# {line}".replace("\0", " ") for line in textwrap.wrap(text, width=106, break_on_hyphens=False))]

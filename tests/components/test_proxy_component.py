@@ -19,6 +19,7 @@ from chalk_mocks import (
     TARGET_GROUP,
     Engine,
 )
+from chalk_testkit import ALLOWED_REGIONS
 
 from chalk_policy.catalog import load_catalog
 from chalk_policy.components.proxy import (
@@ -81,7 +82,7 @@ def test_outputs(engine: Engine) -> None:
     assert out["proxy_sg"] == "chalk-proxy-lb-sg-id"  # what the clients' security group must reach
     assert out["instance_sg"] == "chalk-proxy-instance-sg-id"
     assert out["asg"] == "chalk-proxy-asg"
-    assert (out["port"], out["regions"], out["catalog_version"]) == (3128, ["jp1"], "2026112501")
+    assert (out["port"], out["regions"], out["catalog_version"]) == (3128, ["jp1"], "2026120101")
 
 
 def test_security_groups_let_clients_in_on_the_proxy_port_and_squid_out_on_443_only(engine: Engine) -> None:
@@ -104,7 +105,7 @@ def test_security_groups_let_clients_in_on_the_proxy_port_and_squid_out_on_443_o
         assert "egress" not in group.inputs and "ingress" not in group.inputs  # no inline rules
         assert group.inputs["vpcId"] == VPC
         assert group.inputs["tags"]["owner"] == "platform-network"
-        assert group.inputs["tags"]["chalk:catalog-version"] == "2026112501"
+        assert group.inputs["tags"]["chalk:catalog-version"] == "2026120101"
 
 
 def test_a_client_security_group_instead_of_cidrs(engine: Engine) -> None:
@@ -193,6 +194,29 @@ def test_custom_port_and_idle_timeout(engine: Engine) -> None:
     assert "http_port 8080\n" in user_data(run) and "read_timeout 1800 seconds\n" in user_data(run)
 
 
+def test_public_clients_with_the_opt_in(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    clients = ("10.40.0.0/16", "203.0.113.0/24")
+    run, out = build(engine, ChalkSquidProxyArgs(**(ARGS | dict(client_cidrs=clients, allow_public_clients=True))))
+    assert sorted(rule.inputs["cidrIpv4"] for rule in run.of(INGRESS) if "cidrIpv4" in rule.inputs) == list(clients)
+    expected = render_squid(plan(load_catalog(), ["jp1"], 1), port=3128, clients=clients, allow_public_clients=True)
+    assert out["squid_config"] == expected
+    assert "# WARNING: public client networks, allowed on purpose: 203.0.113.0/24. " in expected
+    assert "acl chalk_clients src 203.0.113.0/24\n" in user_data(run)
+    assert any("allow_public_clients: public client networks 203.0.113.0/24 may use this proxy" in record.message
+               for record in caplog.records), caplog.text
+
+
+def test_the_generated_configuration_denies_loopback_link_local_and_metadata(engine: Engine) -> None:
+    _, out = build(engine)
+    lines = out["squid_config"].splitlines()
+    assert "acl chalk_forbidden_link_local dst 169.254.0.0/16 fe80::/10" in lines
+    assert "acl chalk_forbidden_metadata dst 169.254.169.254 fd00:ec2::254 100.100.100.200" in lines
+    access = [line for line in lines if line.startswith("http_access ")]
+    assert access[-2:] == ["http_access allow chalk_hosts", "http_access deny all"]
+    assert {"http_access deny to_localhost", "http_access deny chalk_forbidden_link_local",
+            "http_access deny chalk_forbidden_metadata"} <= set(access[:-2])
+
+
 BAD_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "no subnets": ({"subnet_ids": ()}, "subnet_ids: () is not a list of subnets; allowed: one or more subnet ids in "
                                        "different availability zones, e.g. [subnet-0a1b2c3d4e5f60718]"),
@@ -222,11 +246,22 @@ BAD_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "ipv6 client": ({"client_cidrs": ("fd00::/8",)}, "client_cidrs: ['fd00::/8'] must be unique IPv4 networks "
                                                      "without host bits; allowed: e.g. ['10.20.0.0/16', "
                                                      "'192.168.0.0/16']"),
+    "public clients": ({"client_cidrs": ("10.40.0.0/16", "8.8.8.0/24")},
+                       "client_cidrs: '8.8.8.0/24' holds public addresses (its hosts could use the proxy wherever its "
+                       "port is reachable); allowed: networks inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
+                       "100.64.0.0/10, fc00::/7, 127.0.0.0/8 or ::1/128; public clients only with "
+                       "allow_public_clients: true"),
+    "world-wide clients": ({"client_cidrs": ("0.0.0.0/0",), "allow_public_clients": False},
+                           "client_cidrs: '0.0.0.0/0' is world-wide (anyone on the internet could use the proxy "
+                           "wherever its port is reachable); allowed: networks inside 10.0.0.0/8, 172.16.0.0/12, "
+                           "192.168.0.0/16, 100.64.0.0/10, fc00::/7, 127.0.0.0/8 or ::1/128; public clients only "
+                           "with allow_public_clients: true"),
+    "opt-in not a boolean": ({"allow_public_clients": "yes"}, "allow_public_clients: 'yes' is not a boolean; "
+                                                              "allowed: true or false"),
     "bad client group": ({"client_security_group_id": "sg-1"}, "client_security_group_id: 'sg-1' is not a security "
                                                                "group id; allowed: sg- and 8 or 17 lower-case hex "
                                                                "digits, e.g. sg-0a1b2c3d4e5f60718"),
-    "unknown region": ({"regions": ["mars1"]}, "regions: unknown region mars1; allowed: all or any of au1, br1, de1, "
-                                               "ie1, in1, jp1, sg1, us1, us2"),
+    "unknown region": ({"regions": ["mars1"]}, "regions: unknown region mars1; " + ALLOWED_REGIONS),
     "bad tags": ({"tags": {"owner": 1}}, "tags: {'owner': 1} is not a tag map; allowed: a mapping of non-empty "
                                          "string keys to string values"),
 }

@@ -37,6 +37,23 @@ def require_tool(name: str, *, package: str | None = None, extra_dirs: tuple[str
     return found
 
 
+def require_local_address() -> str:
+    """A non-loopback IPv4 address of this machine (the source address of its default route; no packet is sent), for
+    a test server Squid may tunnel to (it never tunnels to loopback); skip without one, except in CI."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # TEST-NET-2: only picks the route
+            address = str(probe.getsockname()[0])
+        except OSError:
+            address = "127.0.0.1"
+    if address.startswith("127.") or address == "0.0.0.0":
+        message = "this machine has no non-loopback IPv4 address for a test server"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return address
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

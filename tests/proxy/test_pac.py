@@ -76,7 +76,7 @@ def test_another_fallback(tmp_path: Path) -> None:
 def test_the_file_names_its_plan_and_matches_exactly() -> None:
     chalk_plan = plan(load_catalog(), "de1", 2)
     pac = render_pac(chalk_plan, "proxy:3128")
-    assert "// Plan: catalog 2026112501, regions de1, option 2, encryption standard." in pac
+    assert "// Plan: catalog 2026120101, regions de1, option 2, encryption standard." in pac
     code = "\n".join(line for line in pac.splitlines() if not line.lstrip().startswith("//"))
     assert "dnsDomainIs(" not in code and "shExpMatch(" not in code and "indexOf(" not in code
     assert all(f'"{host}": true' in pac for host in chalk_plan.host_names)
