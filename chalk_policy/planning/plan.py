@@ -132,8 +132,10 @@ def resolve_regions(catalog: Catalog, regions: str | Iterable[str]) -> tuple[str
     items = [item.strip() for item in parts if item.strip()]
 
     def allowed() -> str:
-        names = join_some(f"{r.id} ({', '.join(filter(None, (r.name, r.country)))})" for r in catalog.regions)
-        return f"allowed: {ALL}, or region ids, names or country codes: {names}; `chalk-policy regions` lists them"
+        first = catalog.regions[0]
+        example = ", ".join(filter(None, (first.name.casefold(), first.country)))
+        return (f"allowed: {ALL}, or region ids {join_some(catalog.region_ids)}, their names or country codes "
+                f"(e.g. {example}); `chalk-policy regions` lists them")
 
     if not items:
         raise PlanError(f"regions: no region given; {allowed()}")

@@ -20,7 +20,7 @@ def errors(output: str) -> list[str]:
     (("config", "set", "option", "4"), "error: option: 4 is not a port option; allowed: 1, 2, 3"),
     (("config", "set", "encryption", "e3ee"), "error: encryption: 'e3ee'"),
     (("config", "set", "--path", "regions[0]", "xx9"), "error: regions: unknown region xx9; allowed: all, or region "
-     "ids, names or country codes: "),
+     "ids au1, "),
     # The program loads the overlay itself: the components' CatalogError would be a traceback.
     (("config", "set", "catalogOverlay", "no-such-overlay.yaml"), "error: catalogOverlay: "),
     # The CLI's typed config check, from the types Pulumi.yaml declares.

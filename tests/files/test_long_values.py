@@ -49,7 +49,8 @@ def test_clicks_own_usage_error_cuts_the_value() -> None:
     stderr = short_error(run("plan", "--regions", "jp1", "--aws-rules-per-group", LONG),
                          f"Invalid value for '--aws-rules-per-group': {CUT} is not a valid integer.")
     assert LONG not in stderr
-    short_error(run("plan", "--regions", "jp1", "--format", LONG), f"{CUT} is not one of 'table', 'json', 'csv'.")
+    short_error(run("plan", "--regions", "jp1", "--format", LONG),
+                f"{CUT} is not one of 'table', 'csv', 'markdown', 'xlsx', 'json'.")
 
 
 def test_a_long_option_to_plan_and_check_is_cut_and_the_allowed_values_follow() -> None:

@@ -124,8 +124,8 @@ CATALOG_COMMANDS = (
     ("plan", "--regions", "jp1,us2", "--option", "3", "--encryption", "e2ee", "--catalog", C, "--format", "csv"),
     ("catalog", "diff", "shipped.yaml", C, "--fail-on-removal"),
     ("catalog", "diff", C, "shipped.yaml", "--format", "json"),
-    ("render", "squid", "--catalog", C),
-    ("render", "pac", "--catalog", C, "--proxy", "proxy.example:3128"),
+    ("render", "squid", "--regions", "all", "--catalog", C),
+    ("render", "pac", "--regions", "all", "--catalog", C, "--proxy", "proxy.example:3128"),
 )
 OVERLAY_COMMANDS = (
     ("catalog", "validate", "shipped.yaml", "--overlay", OV),
@@ -133,8 +133,8 @@ OVERLAY_COMMANDS = (
     ("catalog", "show", "--overlay", OV, "--format", "json"),
     ("plan", "--regions", "all", "--overlay", OV, "--format", "json"),
     ("plan", "--regions", "jp1", "--overlay", OV),
-    ("render", "squid", "--overlay", OV),
-    ("render", "pac", "--overlay", OV, "--proxy", "proxy.example:3128"),
+    ("render", "squid", "--regions", "all", "--overlay", OV),
+    ("render", "pac", "--regions", "all", "--overlay", OV, "--proxy", "proxy.example:3128"),
     ("check", F, "--policy-config", P),
     ("preview", "--stack", "dev"),
 )

@@ -148,8 +148,9 @@ def _warm_up(repo: str) -> None:
     fixture = os.path.join(repo, "tests", "fixtures", "engine", "azure-tcp-preview-create.json")
     commands = [
         ["--help"], ["plan", "--regions", "all", "--format", "json"], ["catalog", "show", "--format", "json"],
-        ["catalog", "validate", catalog], ["catalog", "diff", catalog, catalog], ["render", "squid"],
-        ["render", "pac", "--proxy", "proxy.example:3128"], ["check", fixture, "--format", "sarif"],
+        ["catalog", "validate", catalog], ["catalog", "diff", catalog, catalog],
+        ["render", "squid", "--regions", "all"],
+        ["render", "pac", "--regions", "all", "--proxy", "proxy.example:3128"], ["check", fixture, "--format", "sarif"],
         ["check", fixture, "--format", "junit"], ["preview", "--stack", "dev", "--project-dir", repo],
         ["preview", "--stack", "prod", "--project-dir", repo, "--format", "json"],
     ]

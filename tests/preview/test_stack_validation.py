@@ -31,7 +31,6 @@ VPC = "  chalk-network:awsVpcId: vpc-0a1b2c3d4e5f60718\n"
 RUN_CLI = """
 import gc, sys, threading
 from chalk_policy.cli.main import main
-from chalk_testkit import ALLOWED_REGIONS
 try:
     main(sys.argv[1:])
 finally:
