@@ -64,9 +64,9 @@ def plan_command(regions: str, option: str, encryption: str, fmt: str, clients: 
 
 
 def parse_clients(clients: str) -> tuple[str, ...]:
-    from ..proxy import ProxyConfigError, parse_cidrs
+    from ..planning.networks import NetworkInputError, parse_networks
 
     try:
-        return parse_cidrs(clients, "--clients")
-    except ProxyConfigError as exc:
+        return parse_networks(clients, "--clients")
+    except NetworkInputError as exc:
         fail(str(exc))

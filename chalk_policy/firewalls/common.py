@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog.models import Protocol
+from ..planning.networks import NetworkInputError, parse_networks
 from ..planning.plan import PortRange
 from ..planning.ticket import EndpointKind, Kind, Needed, Ticket, TicketRule
 from ..text import printable, show
@@ -71,26 +72,11 @@ def check_chain(chain: str) -> str:
 def parse_clients(values: str | Iterable[str], setting: str = "--clients") -> tuple[str, ...]:
     """``"10.20.0.0/16, 192.168.5.0/24"`` or a list -> unique IPv4 networks, in order. IPv4 only: the rules are
     (the catalog's media ranges are IPv4); an address without a prefix is one host (/32)."""
-    items = [part.strip() for part in (values.split(",") if isinstance(values, str) else values)]
-    items = [item for item in items if item]
-    allowed = "allowed: IPv4 networks without host bits, e.g. 10.20.0.0/16"
-    if not items:
-        raise FirewallConfigError(f"{setting}: no network given; {allowed}")
-    networks: list[str] = []
-    for item in items:
-        try:
-            network = ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise FirewallConfigError(f"{setting}: {show(item)} is not a network; {allowed}") from None
-        if network.version != 4:
-            raise FirewallConfigError(f"{setting}: {show(item)} is an IPv6 network; {allowed} (the rules are IPv4 "
-                                      "only, as the catalog's media ranges are)")
-        if str(network.network_address) != item.split("/", 1)[0]:
-            raise FirewallConfigError(f"{setting}: {show(item)} has host bits set; allowed: the network address, "
-                                      f"{network}")
-        if str(network) not in networks:
-            networks.append(str(network))
-    return tuple(networks)
+    try:
+        return parse_networks(values, setting, ipv4_only=True,
+                              why_ipv4="the rules are IPv4 only, as the catalog's media ranges are")
+    except NetworkInputError as exc:
+        raise FirewallConfigError(str(exc)) from None
 
 
 def collapse(networks: Iterable[str]) -> tuple[str, ...]:

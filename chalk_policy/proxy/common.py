@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import netaddr
 
+from ..planning.networks import NetworkInputError, parse_networks
 from ..planning.plan import Plan
 from ..text import printable, show
 
@@ -67,25 +68,12 @@ def check_port(port: object, setting: str) -> int:
 
 
 def parse_cidrs(values: str | Iterable[str], setting: str = "--clients") -> tuple[str, ...]:
-    """``"10.0.0.0/8,192.168.0.0/16"`` or a list -> unique IPv4/IPv6 networks without host bits, in order."""
-    items = [part.strip() for part in (values.split(",") if isinstance(values, str) else values)]
-    items = [item for item in items if item]
-    allowed = "allowed: IPv4 or IPv6 networks without host bits, e.g. 10.20.0.0/16"
-    if not items:
-        raise ProxyConfigError(f"{setting}: no network given; {allowed}")
-    networks: list[str] = []
-    for item in items:
-        try:
-            network = netaddr.IPNetwork(item if "/" in item else f"{item}/{32 if ':' not in item else 128}")
-        except (netaddr.AddrFormatError, ValueError, TypeError):
-            raise ProxyConfigError(f"{setting}: {show(item)} is not a network; {allowed}") from None
-        if network.ip != network.network:
-            raise ProxyConfigError(f"{setting}: {show(item)} has host bits set; allowed: the network address, "
-                                   f"{network.cidr}")
-        text = str(network.cidr)
-        if text not in networks:
-            networks.append(text)
-    return tuple(networks)
+    """``"10.0.0.0/8,192.168.0.0/16"`` or a list -> unique IPv4/IPv6 networks without host bits, in order
+    (:func:`chalk_policy.planning.networks.parse_networks`)."""
+    try:
+        return parse_networks(values, setting)
+    except NetworkInputError as exc:
+        raise ProxyConfigError(str(exc)) from None
 
 
 def check_clients(cidrs: Iterable[str], allow_public: bool, *, setting: str = "--clients",
