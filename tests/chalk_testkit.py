@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from chalk_policy.catalog import Catalog, CatalogError, validate_catalog
@@ -110,3 +113,20 @@ def write_yaml(path: Path, data: Any) -> Path:
 ALLOWED_REGIONS = ("allowed: all, or region ids au1, br1, de1, ie1, in1, jp1, sg1, us1, us2, their names or country "
                    "codes (e.g. australia, AU); `chalk-policy regions` lists them")
 """How a region error of the shipped catalog ends: what --regions and the regions settings take."""
+
+
+def find_tool(name: str, extra_dirs: tuple[str, ...] = ("/usr/sbin", "/sbin")) -> str | None:
+    """The path of a program on PATH or in ``extra_dirs`` (where Debian puts squid, nft, iptables-restore)."""
+    return shutil.which(name) or next(
+        (str(Path(d) / name) for d in extra_dirs if os.access(Path(d) / name, os.X_OK)), None)
+
+
+def require_tool(name: str, *, package: str | None = None, extra_dirs: tuple[str, ...] = ("/usr/sbin", "/sbin")) -> str:
+    """The tool's path; skip the test when it is missing, except in CI (``CI=true``), where that is a failure."""
+    found = find_tool(name, extra_dirs)
+    if found is None:
+        message = f"{name} is not installed (locally: apt-get install -y {package or name})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -14,33 +14,19 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from chalk_testkit import find_tool, require_tool
+
+__all__ = ["find_tool", "require_tool"]
 
 TIMEOUT = 20.0
 """Upper bound, in seconds, for one run of a tool."""
 IPTABLES_RESTORE = ("iptables-restore", "iptables-nft-restore", "iptables-legacy-restore")
 """The iptables-restore variants; each checks a file against its own backend (nf_tables or the legacy x_tables)."""
-
-
-def find_tool(name: str) -> str | None:
-    return shutil.which(name) or next(
-        (str(Path(d) / name) for d in ("/usr/sbin", "/sbin") if os.access(Path(d) / name, os.X_OK)), None)
-
-
-def require_tool(name: str, *, package: str) -> str:
-    """The tool's path; skip the test when it is missing, except in CI, where that is a failure."""
-    found = find_tool(name)
-    if found is None:
-        message = f"{name} is not installed (locally: apt-get install -y {package})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 @functools.cache

@@ -524,7 +524,8 @@ def run_in_netns(script: str, tmp_path: Path, *, drop_udp: bool, args: Sequence[
     (work / "script.py").write_text(script)
     setup = (f'{tools["ip"]} link set lo up && {tools["ip"]} addr add {NETNS_LOCAL_ADDRESS}/32 dev lo && '
              f'{tools["nft"]} -f "$1" && shift && exec "$@"')
-    python_path = os.pathsep.join([str(Path(__file__).resolve().parent), str(_PROXY_TESTS), str(REPO),
+    python_path = os.pathsep.join([str(Path(__file__).resolve().parent), str(_PROXY_TESTS), str(_PROXY_TESTS.parent),
+                                   str(REPO),
                                    *filter(None, [os.environ.get("PYTHONPATH")])])
     full_env = {**os.environ, "PYTHONPATH": python_path, "PROBE_TMP": str(work),
                 _DROPS_UDP: "1" if drop_udp else "0", **(env or {})}

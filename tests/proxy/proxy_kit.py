@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,21 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from chalk_testkit import require_tool
+
+__all__ = ["require_tool"]  # with the helpers below; the firewall and probe kits import it from here too
 
 TIMEOUT = 10.0
 """Upper bound, in seconds, for any one subprocess or network wait in these tests."""
-
-
-def require_tool(name: str, *, package: str | None = None, extra_dirs: tuple[str, ...] = ("/usr/sbin", "/sbin")) -> str:
-    """The tool's path; skip the test when it is missing, except in CI, where that is a failure."""
-    found = shutil.which(name) or next(
-        (str(Path(d) / name) for d in extra_dirs if os.access(Path(d) / name, os.X_OK)), None)
-    if found is None:
-        message = f"{name} is not installed (locally: apt-get install -y {package or name})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 def require_local_address() -> str:
