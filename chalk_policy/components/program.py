@@ -47,6 +47,7 @@ DEFAULTS: Mapping[str, Any] = {
     "awsProxyMaxSize": 4,
     "awsProxyDesiredSize": 2,
     "awsProxyClientCidrs": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+    "awsProxyAllowPublicClients": False,
     "azureResourceGroup": "",
     "azureLocation": "",
     "azurePriorityStart": 100,
@@ -64,7 +65,7 @@ _JSON_KEYS = ("regions", "clouds", "tags", "azureSourceAddresses", "awsProxySubn
 _INT_KEYS = ("option", "awsRulesPerGroup", "azurePriorityStart", "azurePriorityEnd",
              "azureRuleCollectionGroupPriority", "awsProxyPort", "awsProxyMinSize", "awsProxyMaxSize",
              "awsProxyDesiredSize")
-_BOOL_KEYS = ("azureDenyInternet", "awsProxyEnabled")
+_BOOL_KEYS = ("azureDenyInternet", "awsProxyEnabled", "awsProxyAllowPublicClients")
 _STRING_KEYS = ("encryption", "awsVpcId", "awsSignaling", "awsProxySecurityGroupId", "azureResourceGroup",
                 "azureLocation", "azureFirewallPolicyId", "catalogOverlay", "awsProxyInstanceType")
 
@@ -138,6 +139,8 @@ class ProgramSettings:
     aws_proxy_sizes: tuple[int, int, int] = (2, 4, 2)
     """(min, max, desired) instances."""
     aws_proxy_client_cidrs: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    aws_proxy_allow_public_clients: bool = False
+    """Let client networks with public addresses use the proxy (ChalkSquidProxy warns)."""
     azure_resource_group: str = ""
     azure_location: str = ""
     azure_priority_window: tuple[int, int] = (100, 4096)
@@ -186,6 +189,7 @@ class ProgramSettings:
             encryption=cast(Encryption, self.encryption),  # checked by the component, naming the key
             port=self.aws_proxy_port,
             client_cidrs=self.aws_proxy_client_cidrs,
+            allow_public_clients=self.aws_proxy_allow_public_clients,
             instance_type=self.aws_proxy_instance_type,
             min_size=min_size,
             max_size=max_size,
@@ -319,6 +323,7 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
         aws_proxy_instance_type=values["awsProxyInstanceType"],
         aws_proxy_sizes=(values["awsProxyMinSize"], values["awsProxyMaxSize"], values["awsProxyDesiredSize"]),
         aws_proxy_client_cidrs=tuple(values["awsProxyClientCidrs"]),
+        aws_proxy_allow_public_clients=values["awsProxyAllowPublicClients"],
         azure_resource_group=values["azureResourceGroup"],
         azure_location=values["azureLocation"],
         azure_priority_window=(values["azurePriorityStart"], values["azurePriorityEnd"]),
@@ -334,7 +339,8 @@ def parse_settings(raw: Mapping[str, Any], project_dir: str | Path) -> ProgramSe
 def _check_targets(values: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[Any, list[str]]:
     """The regions and clouds, and what each cloud requires."""
     if "regions" not in raw:
-        raise ProgramConfigError("regions: required; allowed: a list of Chalk region ids, or [all]")
+        raise ProgramConfigError("regions: required; allowed: a list of Chalk region ids, names or country codes, "
+                                 "or [all]")
     regions = values["regions"]
     if not (isinstance(regions, str) or (isinstance(regions, list) and all(isinstance(r, str) for r in regions))):
         raise ProgramConfigError(f"regions: {show(regions)} is not a list of region ids; "
@@ -381,8 +387,9 @@ def _check_scalars(values: Mapping[str, Any]) -> None:
 def _check_proxy(values: Mapping[str, Any], clouds: list[str]) -> None:
     """The awsProxy* keys: types always, the rest only when the proxy is enabled."""
     enabled = values["awsProxyEnabled"]
-    if not isinstance(enabled, bool):
-        raise ProgramConfigError(f"awsProxyEnabled: {show(enabled)} is not a boolean; allowed: true or false")
+    for key in ("awsProxyEnabled", "awsProxyAllowPublicClients"):
+        if not isinstance(values[key], bool):
+            raise ProgramConfigError(f"{key}: {show(values[key])} is not a boolean; allowed: true or false")
     for key in ("awsProxySubnetIds", "awsProxyClientCidrs"):
         items = values[key]
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,17 @@ def test_proxy_config_overrides_reach_the_component(engine: Engine) -> None:
     assert run.exports["proxyEndpoint"].endswith(":8080")
 
 
+def test_public_proxy_clients_need_the_stack_opt_in(engine: Engine) -> None:
+    public = {"chalk-network:awsProxyClientCidrs": '["8.8.8.0/24"]'}
+    with pytest.raises(ProxyInputError, match=r"^client_cidrs: '8.8.8.0/24' holds public addresses"):
+        run_program(engine, "proxy", public)
+
+    run = run_program(engine, "proxy", public | {"chalk-network:awsProxyAllowPublicClients": "true"})
+    (template,) = run.of(LAUNCH_TEMPLATE)
+    squid_conf = base64.b64decode(template.inputs["userData"]).decode()
+    assert "# WARNING: public client networks, allowed on purpose: 8.8.8.0/24." in squid_conf
+
+
 def test_proxy_disabled_builds_no_proxy(engine: Engine) -> None:
     run = run_program(engine, "dev", {"chalk-network:awsProxySubnetIds": '["subnet-0a1b2c3d4e5f60718"]'})
     assert not run.of(PROXY_COMPONENT) and "proxyEndpoint" not in run.exports
@@ -353,7 +365,8 @@ def test_parse_settings_resolves_the_overlay_against_the_project_dir() -> None:
         "rg-x", "westeurope", ("de1",), (100, 4096), True, None, ("*",), 500)
     with pytest.raises(ProgramConfigError) as raised:
         parse_settings({}, "/srv")
-    assert str(raised.value) == "regions: required; allowed: a list of Chalk region ids, or [all]"
+    assert str(raised.value) == ("regions: required; allowed: a list of Chalk region ids, names or country codes, "
+                                 "or [all]")
 
 
 @pytest.mark.parametrize(("raw", "message"), [
