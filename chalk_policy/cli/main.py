@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "creates, then check it with the chalk-media policies (exit 1 on a mandatory violation). --format "
                 "json writes what `pulumi preview --json` writes (config, steps, diagnostics, duration, "
                 "changeSummary) plus chalkStackOutputs and chalkPolicyViolations."),
+    "probe": ("chalk_policy.cli.probe_cmd:probe_command",
+              "Test from this network whether Chalk gets through: TLS to each signaling host, STUN (and, with "
+              "credentials, TURN) to Twilio's servers on each port option's ports. Exit 0 when the option works (with "
+              "several: when one does), 1 when not, 2 on bad input or refused TURN credentials."),
     "provider": ("chalk_policy.cli.shipped_cmd:provider_command",
                  "The chalk Pulumi component provider that comes with chalk-policy, for programs in any language."),
     "render": ("chalk_policy.cli.render_cmd:render_command",
