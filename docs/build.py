@@ -32,6 +32,7 @@ MODULES = [
     "chalk_policy.catalog",
     "chalk_policy.planning",
     "chalk_policy.firewalls",
+    "chalk_policy.probe",
     "chalk_policy.policies",
     "chalk_policy.cli",
 ]

@@ -2,8 +2,8 @@
 
 The pure parts say what to probe and what the answers mean; the network parts only send and receive:
 
-- :mod:`.model`: the records (checks, results, settings) and enums (:class:`~.model.Verdict`,
-  :class:`~.model.Transport`, ...); frozen, no I/O.
+- :mod:`.model`: the records (checks, results, settings) and enums (:class:`.model.Verdict`,
+  :class:`.model.Transport`, ...); frozen, no I/O.
 - :mod:`.inputs`: the command line's values (``--resolve``, ``--connect-to``, ``--proxy``, TURN credentials) parsed
   and checked, pure.
 - :mod:`.targets`: the checks a plan asks for: TLS to every signaling host of the plan on TCP 443, STUN binding

@@ -1,5 +1,5 @@
 """The formats of ``chalk-policy probe``: one :class:`ProbeFormat` declaration each in :data:`PROBE_FORMATS`, which the
-command's ``--format`` choices, its help and the tests iterate. All of them render one :class:`~.verdict.Report`.
+command's ``--format`` choices, its help and the tests iterate. All of them render one :class:`.verdict.Report`.
 
 ``text`` is for reading; ``json`` is everything, for programs; ``junit`` is for CI dashboards: one test case per check
 (a failure when it failed, skipped when it could not be probed), one per port option's verdict (a failure when

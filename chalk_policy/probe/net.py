@@ -1,6 +1,6 @@
 """Network helpers shared by the checks: name resolution (``--resolve`` first, then the system resolver), the TLS
 context, and :class:`Trace`, which records each step of a check (what was tried, what came back, how long it took)
-and turns an exception into a :class:`~.model.Result`.
+and turns an exception into a :class:`.model.Result`.
 
 Name resolution runs ``getaddrinfo`` in a daemon thread of its own, never in the event loop's executor: a resolver
 that hangs cannot hold up the end of the probe (``asyncio.run`` waits for its executor's threads; nobody waits for a

@@ -2,7 +2,7 @@
 
 Time bound: a check stops at its timeout or at the deadline, whichever comes first (it then reports what it was
 waiting for). A check that does not stop when told to (it never should) is abandoned :data:`GRACE` seconds after the
-deadline. Name resolution runs in daemon threads (:class:`~.net.Resolver`), so nothing the probe started can keep it
+deadline. Name resolution runs in daemon threads (:class:`.net.Resolver`), so nothing the probe started can keep it
 from ending: :func:`probe` returns within the deadline plus :data:`GRACE`, plus the time to judge the results.
 """
 
