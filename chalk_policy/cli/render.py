@@ -106,7 +106,8 @@ def plan_text(plan: Plan, aws: AwsBudget, azure: AzureBudget, ticket: Ticket) ->
                         ("PROTOCOL", "PORTS", "SOURCE", "DESTINATION"))]
     replies = sum(rule.needed is Needed.STATELESS for rule in ticket.rules)
     parts += ["", f"Replies: {replies} inbound rules, for stateless firewalls only (`--format csv` lists them).",
-              "", "Budgets:", *(f"  {line}" for line in budget_lines(aws, azure))]
+              "", "Cloud budgets (for the Pulumi components on AWS and Azure; on-premises firewalls can skip this):",
+              *(f"  {line}" for line in budget_lines(aws, azure))]
     if ticket.actions:
         parts += ["", "ACTIONS for the network team:",
                   *(printable(f"  - {note}", newlines=False) for note in ticket.actions)]
