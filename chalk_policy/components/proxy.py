@@ -487,7 +487,7 @@ def _check_clients(args: SquidProxySettings) -> tuple[tuple[str, ...], tuple[str
                               "or false")
     try:
         public = check_clients(cidrs, args.allow_public_clients, setting="client_cidrs",
-                               opt_in="allow_public_clients: true")
+                               opt_in="allow_public_clients: true", ipv4_only=True)
     except ProxyConfigError as exc:
         raise ProxyInputError(str(exc)) from None
     if not is_tag_map(args.tags):

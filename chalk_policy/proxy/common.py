@@ -77,14 +77,15 @@ def parse_cidrs(values: str | Iterable[str], setting: str = "--clients") -> tupl
 
 
 def check_clients(cidrs: Iterable[str], allow_public: bool, *, setting: str = "--clients",
-                  opt_in: str = "--allow-public-clients") -> tuple[str, ...]:
+                  opt_in: str = "--allow-public-clients", ipv4_only: bool = False) -> tuple[str, ...]:
     """The networks of ``cidrs`` (as :func:`parse_cidrs` returns them) that hold public addresses; refused unless
     ``allow_public``.
 
     A client network must lie inside :data:`PRIVATE_CLIENT_RANGES`; any other one (``0.0.0.0/0``, ``::/0``, any prefix
     shorter than /8, ``8.8.8.0/24``) may hold addresses routed on the internet, whose hosts could then use the proxy
     wherever its port is reachable (an open proxy). ``setting`` and ``opt_in`` name the input and the opt-in in the
-    message, which is one line: the value, what is allowed, how to opt in.
+    message, which is one line: the value, what is allowed, how to opt in; ``ipv4_only`` lists only the IPv4 ranges
+    there (for a setting that takes no IPv6).
     """
     private = [netaddr.IPNetwork(cidr) for cidr in PRIVATE_CLIENT_RANGES]
     public: list[str] = []
@@ -99,9 +100,10 @@ def check_clients(cidrs: Iterable[str], allow_public: bool, *, setting: str = "-
                 is_global = ipaddress.ip_network(str(network.cidr)).is_global
                 kind = "holds public addresses" if is_global else "is not a private network"
                 what = f"{kind} (its hosts could use the proxy wherever its port is reachable)"
+            ranges = [r for r in PRIVATE_CLIENT_RANGES if not (ipv4_only and ":" in r)]
             raise ProxyConfigError(
-                f"{setting}: {show(cidr)} {what}; allowed: networks inside {', '.join(PRIVATE_CLIENT_RANGES[:-1])} "
-                f"or {PRIVATE_CLIENT_RANGES[-1]}; public clients only with {opt_in}")
+                f"{setting}: {show(cidr)} {what}; allowed: networks inside {', '.join(ranges[:-1])} or {ranges[-1]}; "
+                f"public clients only with {opt_in}")
         public.append(str(network.cidr))
     return tuple(public)
 

@@ -249,12 +249,12 @@ BAD_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "public clients": ({"client_cidrs": ("10.40.0.0/16", "8.8.8.0/24")},
                        "client_cidrs: '8.8.8.0/24' holds public addresses (its hosts could use the proxy wherever its "
                        "port is reachable); allowed: networks inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
-                       "100.64.0.0/10, fc00::/7, 127.0.0.0/8 or ::1/128; public clients only with "
+                       "100.64.0.0/10 or 127.0.0.0/8; public clients only with "
                        "allow_public_clients: true"),
     "world-wide clients": ({"client_cidrs": ("0.0.0.0/0",), "allow_public_clients": False},
                            "client_cidrs: '0.0.0.0/0' is world-wide (anyone on the internet could use the proxy "
                            "wherever its port is reachable); allowed: networks inside 10.0.0.0/8, 172.16.0.0/12, "
-                           "192.168.0.0/16, 100.64.0.0/10, fc00::/7, 127.0.0.0/8 or ::1/128; public clients only "
+                           "192.168.0.0/16, 100.64.0.0/10 or 127.0.0.0/8; public clients only "
                            "with allow_public_clients: true"),
     "opt-in not a boolean": ({"allow_public_clients": "yes"}, "allow_public_clients: 'yes' is not a boolean; "
                                                               "allowed: true or false"),
