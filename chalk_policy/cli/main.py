@@ -35,7 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "The Chalk regions: the ids, names and country codes --regions takes, and the hosts and media ranges "
                 "each region adds."),
     "plan": ("chalk_policy.cli.plan_cmd:plan_command",
-             "The egress Chalk needs for the given regions, port option and encryption."),
+             "The egress Chalk needs for the given regions, port option and encryption, as a firewall ticket: one row "
+             "per rule to enter, and notes that say what to do."),
     "preview": ("chalk_policy.cli.preview_cmd:preview_command",
                 "Run the Pulumi program offline under the SDK's mock engine with a stack's config; show what it "
                 "creates, then check it with the chalk-media policies (exit 1 on a mandatory violation). --format "

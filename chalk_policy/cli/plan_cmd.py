@@ -51,7 +51,8 @@ def parse_window(value: str) -> tuple[int, int]:
 def plan_command(regions: str, option: str, encryption: str, fmt: str, clients: str | None, output: str | None,
                  aws_rules_per_group: int, azure_priorities: str, catalog_path: str | None,
                  overlay_path: str | None) -> None:
-    """The egress Chalk needs for the given regions, port option and encryption."""
+    """The egress Chalk needs for the given regions, port option and encryption, as a firewall ticket: one row per
+    rule to enter, and notes that say what to do."""
     data = load_catalog(catalog_path, overlay=overlay_path)
     result = plan(data, regions, option, encryption)
     networks = parse_clients(clients) if clients is not None else ()
