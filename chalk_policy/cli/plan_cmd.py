@@ -68,6 +68,7 @@ def parse_clients(clients: str) -> tuple[str, ...]:
     from ..planning.networks import NetworkInputError, parse_networks
 
     try:
-        return parse_networks(clients, "--clients")
+        return parse_networks(clients, "--clients", ipv4_only=True,
+                              why_ipv4="the rules are IPv4 only, as the catalog's media ranges are")
     except NetworkInputError as exc:
         fail(str(exc))

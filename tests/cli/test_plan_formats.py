@@ -127,3 +127,12 @@ def test_bad_clients_exit_2_naming_the_option() -> None:
     assert result.exit_code == 2
     assert result.stderr.strip() == ("chalk-policy: error: --clients: '10.0.0.1/8' has host bits set; allowed: the "
                                      "network address, 10.0.0.0/8")
+
+
+def test_ipv6_clients_are_refused_since_the_media_ranges_are_ipv4() -> None:
+    result = run(*ADMIN, "--clients", "10.0.0.0/8,fd00::/8")
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("chalk-policy: error: --clients: 'fd00::/8' is an IPv6 network; allowed: IPv4 "
+                                     "networks without host bits, e.g. 10.20.0.0/16 (the rules are IPv4 only, as the "
+                                     "catalog's media ranges are)")
