@@ -65,10 +65,10 @@ def plan_command(regions: str, option: str, encryption: str, fmt: str, clients: 
 
 
 def parse_clients(clients: str) -> tuple[str, ...]:
-    from ..planning.networks import NetworkInputError, parse_networks
+    from ..planning.networks import CLIENTS_IPV4_ONLY, NetworkInputError, parse_networks
 
     try:
         return parse_networks(clients, "--clients", ipv4_only=True,
-                              why_ipv4="the rules are IPv4 only, as the catalog's media ranges are")
+                              why_ipv4=CLIENTS_IPV4_ONLY)
     except NetworkInputError as exc:
         fail(str(exc))

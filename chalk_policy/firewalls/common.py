@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog.models import Protocol
-from ..planning.networks import NetworkInputError, parse_networks
+from ..planning.networks import CLIENTS_IPV4_ONLY, NetworkInputError, parse_networks
 from ..planning.plan import PortRange
 from ..planning.ticket import EndpointKind, Kind, Needed, Ticket, TicketRule
 from ..text import printable, show
@@ -74,7 +74,7 @@ def parse_clients(values: str | Iterable[str], setting: str = "--clients") -> tu
     (the catalog's media ranges are IPv4); an address without a prefix is one host (/32)."""
     try:
         return parse_networks(values, setting, ipv4_only=True,
-                              why_ipv4="the rules are IPv4 only, as the catalog's media ranges are")
+                              why_ipv4=CLIENTS_IPV4_ONLY)
     except NetworkInputError as exc:
         raise FirewallConfigError(str(exc)) from None
 

@@ -9,6 +9,9 @@ from collections.abc import Iterable
 
 from ..text import show
 
+CLIENTS_IPV4_ONLY = "the rules are IPv4 only, as the catalog's media ranges are"
+"""Why the client networks of a ticket or a firewall rendering must be IPv4."""
+
 
 class NetworkInputError(ValueError):
     """A network list that cannot be used; the message names the setting, the value and what is allowed."""
