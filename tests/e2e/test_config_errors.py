@@ -3,6 +3,7 @@ line that names the key and the allowed values, and never a Python traceback."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -41,3 +42,33 @@ def test_bad_config_is_one_clear_error(chalk_network: Callable[[str], Workspace]
     assert any(line.startswith(expected) for line in found), run.output
     # Beside the message, at most the engine's own note that the program exited with an error.
     assert len([line for line in found if ENGINE_EXIT not in line]) == 1, found
+
+
+def test_a_public_proxy_client_network_is_refused_unless_the_stack_opts_in(
+        chalk_network: Callable[[str], Workspace]) -> None:
+    workspace = chalk_network("proxy")
+    workspace.pulumi("config", "set", "--path", "awsProxyClientCidrs[0]", "8.8.8.0/24", check=True)
+
+    refused = workspace.pulumi("preview")
+    workspace.pulumi("config", "set", "awsProxyAllowPublicClients", "true", check=True)
+    allowed = workspace.pulumi("preview")
+
+    assert refused.returncode != 0 and TRACEBACK not in refused.output, refused.output
+    assert any(line.startswith("error: client_cidrs: '8.8.8.0/24' holds public addresses") and
+               "public clients only with allow_public_clients: true" in line
+               for line in errors(refused.output)), refused.output
+    assert allowed.returncode == 0, allowed.output
+    assert "allow_public_clients: public client networks 8.8.8.0/24 may use this proxy" in allowed.output
+
+
+def test_stack_regions_by_name_and_country(chalk_network: Callable[[str], Workspace]) -> None:
+    workspace = chalk_network("dev")
+    workspace.pulumi("config", "set", "--path", "regions[0]", "Germany", check=True)
+    workspace.pulumi("config", "set", "--path", "regions[1]", "IE", check=True)
+
+    run = workspace.pulumi("preview", "--json")
+
+    assert run.returncode == 0, run.output
+    steps = json.loads(run.stdout)["steps"]
+    (component,) = [s for s in steps if s["urn"].endswith("chalk:index:ChalkAwsEgress::chalk")]
+    assert component["newState"]["inputs"]["chalkIntent"]["regions"] == ["de1", "ie1"]  # resolved to region ids
