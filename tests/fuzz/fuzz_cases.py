@@ -126,6 +126,10 @@ CATALOG_COMMANDS = (
     ("catalog", "diff", C, "shipped.yaml", "--format", "json"),
     ("render", "squid", "--regions", "all", "--catalog", C),
     ("render", "pac", "--regions", "all", "--catalog", C, "--proxy", "proxy.example:3128"),
+    ("regions", "--catalog", C),
+    ("plan", "--regions", "all", "--catalog", C, "--format", "markdown", "--clients", "10.0.0.0/8"),
+    ("render", "nftables", "--regions", "all", "--encryption", "e2ee", "--catalog", C, "--clients", "10.0.0.0/8"),
+    ("render", "iptables", "--regions", "all", "--catalog", C, "--stateless"),
 )
 OVERLAY_COMMANDS = (
     ("catalog", "validate", "shipped.yaml", "--overlay", OV),
@@ -135,6 +139,8 @@ OVERLAY_COMMANDS = (
     ("plan", "--regions", "jp1", "--overlay", OV),
     ("render", "squid", "--regions", "all", "--overlay", OV),
     ("render", "pac", "--regions", "all", "--overlay", OV, "--proxy", "proxy.example:3128"),
+    ("regions", "--overlay", OV, "--format", "json"),
+    ("render", "nftables", "--regions", "all", "--overlay", OV),
     ("check", F, "--policy-config", P),
     ("preview", "--stack", "dev"),
 )
