@@ -135,13 +135,14 @@ def _error(text: str) -> NoReturn:
 
 
 def write_output(content: str | bytes, output: str | None) -> None:
-    """Write a command's result to the file ``output`` (bytes as they are, text as UTF-8), or to stdout."""
+    """Write a command's result to the file ``output`` (bytes as they are, text as UTF-8), or to stdout; text ends with
+    one line break either way."""
     if output is None:
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
         else:
-            click.echo(content)
+            click.echo(content, nl=not content.endswith("\n"))
         return
     from pathlib import Path
 

@@ -88,7 +88,8 @@ def _json(view: PlanView) -> str:
     data: dict[str, Any] = render.plan_dict(view.plan, view.aws, view.azure)
     data["clients"] = list(view.ticket.clients)
     data["rules"] = [dict(zip(RULE_COLUMNS, rule_row(rule, view.ticket), strict=True)) for rule in view.ticket.rules]
-    data["notes"] = [{"text": note.text, "action": note.action} for note in view.ticket.notes]  # with the ticket's
+    # the plan's notes and the ticket's own (the ticket's notes start with the plan's)
+    data["notes"] = [{"text": note.text, "action": note.action} for note in view.ticket.notes]
     return json.dumps(data, indent=2)
 
 

@@ -7,17 +7,10 @@ from typing import Any
 import click
 
 from ..catalog import load_catalog
-from ..catalog.models import Catalog, Region
+from ..catalog.models import Catalog
+from ..planning.plan import region_hosts
 from . import render
 from .main import catalog_option, emit, overlay_option
-
-
-def region_hosts(catalog: Catalog, region: Region) -> list[str]:
-    """The signaling hosts a region adds to the hosts every plan needs: its media host and its annotation proxy."""
-    hosts = [region.media_host.host]
-    if region.annotation_proxy is not None:
-        hosts.append(catalog.annotation_proxy(region.annotation_proxy.id).host)
-    return hosts
 
 
 def regions_dict(catalog: Catalog) -> dict[str, Any]:
@@ -25,7 +18,7 @@ def regions_dict(catalog: Catalog) -> dict[str, Any]:
         "catalog_version": catalog.version,
         "hosts_of_every_region": [host.host for host in catalog.hosts],
         "regions": [
-            {"id": r.id, "name": r.name, "country": r.country, "hosts": region_hosts(catalog, r),
+            {"id": r.id, "name": r.name, "country": r.country, "hosts": list(region_hosts(catalog, r)),
              "cidrs": [c.cidr for c in r.cidrs], "gaps": list(r.gaps)}
             for r in catalog.regions
         ],

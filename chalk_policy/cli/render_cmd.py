@@ -9,7 +9,6 @@ Input errors are reported by the ``chalk-policy`` group as one line with exit co
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -30,7 +29,15 @@ from ..proxy import (
     render_pac,
     render_squid,
 )
-from .main import catalog_option, encryption_option, fail, overlay_option, port_option, regions_option
+from .main import (
+    catalog_option,
+    encryption_option,
+    fail,
+    overlay_option,
+    port_option,
+    regions_option,
+    write_output,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,16 +56,6 @@ def _plan_options(function: F) -> F:
 
 def _plan(regions: str, option: str, encryption: str, catalog_path: str | None, overlay_path: str | None) -> Plan:
     return plan(load_catalog(catalog_path, overlay=overlay_path), regions, option, encryption)
-
-
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"--output: {output}: cannot be written ({exc.strerror or exc})")
 
 
 @click.group("render")
@@ -100,7 +97,7 @@ def squid_command(regions: str, option: str, encryption: str, catalog_path: str 
     if public:
         click.echo(f"chalk-policy: WARNING: --allow-public-clients: public client networks {', '.join(public)} may "
                    "use this proxy; keep its port unreachable from anywhere else, or it is an open proxy", err=True)
-    _write(text, output)
+    write_output(text, output)
 
 
 @render_command.command("pac")
@@ -117,7 +114,7 @@ def pac_command(regions: str, option: str, encryption: str, catalog_path: str | 
         text = render_pac(chalk_plan, parse_endpoint(proxy), fallback=fallback)
     except ProxyConfigError as exc:
         fail(str(exc))
-    _write(text, output)
+    write_output(text, output)
 
 
 # --- firewall allowlists: one command per entry of chalk_policy.firewalls.FIREWALLS -----------------------------
@@ -145,7 +142,7 @@ def _firewall_command(firewall: FirewallFormat) -> click.Command:
             fail(str(exc))
         for warning in warnings:
             click.echo(f"chalk-policy: warning: {warning}", err=True)
-        _write(text, output)
+        write_output(text, output)
 
     decorators: list[Callable[[Any], Any]] = [
         _plan_options,

@@ -211,14 +211,18 @@ def plan(catalog: Catalog, regions: str | Iterable[str], option: int | str,
     )
 
 
+def region_hosts(catalog: Catalog, region: Region) -> tuple[str, ...]:
+    """The signaling hosts a region adds to those of every configuration: its media host and its annotation proxy."""
+    proxy = region.annotation_proxy
+    return (region.media_host.host, *((catalog.annotation_proxy(proxy.id).host,) if proxy is not None else ()))
+
+
 def _host_rules(catalog: Catalog, region_ids: tuple[str, ...]) -> tuple[HostRule, ...]:
     rules = {host.host: HostRule(host.host, region_ids, "global") for host in catalog.hosts}
     regional: dict[str, set[str]] = {}
     for region_id in region_ids:
-        region = catalog.region(region_id)
-        regional.setdefault(region.media_host.host, set()).add(region_id)
-        if region.annotation_proxy is not None:
-            regional.setdefault(catalog.annotation_proxy(region.annotation_proxy.id).host, set()).add(region_id)
+        for host in region_hosts(catalog, catalog.region(region_id)):
+            regional.setdefault(host, set()).add(region_id)
     for host, needed_by in regional.items():
         rules.setdefault(host, HostRule(host, tuple(sorted(needed_by)), "regional"))
     return tuple(sorted(rules.values(), key=lambda rule: (rule.scope != "global", rule.host)))

@@ -240,16 +240,10 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(env, req.GetEnv()...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return server.Send(&pulumirpc.RunPluginResponse{
-				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
-			})
-		}
+	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not start the Node.js plugin in %s: %w", dir, err)
 	}
-	return closer.Close()
+	return langhostkit.PluginExit(server, cmd.Wait(), closer)
 }
 
 // InstallDependencies runs the project's package manager's install (`npm install`, ...) in the program directory.

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -208,4 +209,19 @@ func RunResult(err error, what string) *pulumirpc.RunResponse {
 			exitErr.ExitCode())}
 	}
 	return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run %s: %v", what, err)}
+}
+
+// PluginExit ends RunPlugin for a plugin process that was started: a non-zero exit code goes to the engine as the
+// RunPluginResponse, any other error is returned, and a clean exit closes the plugin's output streams (closer).
+func PluginExit(server pulumirpc.LanguageRuntime_RunPluginServer, err error, closer io.Closer) error {
+	if err == nil {
+		return closer.Close()
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return server.Send(&pulumirpc.RunPluginResponse{
+			Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
+		})
+	}
+	return err
 }
